@@ -1,0 +1,1 @@
+"""One module per ``dq-agent`` subcommand; each exposes ``register(subparsers)``."""
