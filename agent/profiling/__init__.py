@@ -1,0 +1,1 @@
+"""Dataset profiles, sampling, incremental profiles, drift and rule suggestion."""
