@@ -85,7 +85,7 @@ class DistinctCounter:
 
     def relative_error(self, std_devs: int = 2) -> float:
         """The a-priori relative error bound of this configuration."""
-        return float(ds.hll_sketch.get_rel_err(True, False, self.lg_k, std_devs))
+        return abs(float(ds.hll_sketch.get_rel_err(True, False, self.lg_k, std_devs)))
 
     def to_bytes(self) -> bytes:
         """DataSketches' compact HLL serialisation."""

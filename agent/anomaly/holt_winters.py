@@ -1,0 +1,82 @@
+"""Additive Holt-Winters exponential smoothing (level, damped trend, season), vectorised.
+
+Each point is predicted one step ahead from the state built on the points before it; the
+spread is an exponentially weighted mean absolute one-step error. Missing points (NaN) are
+predicted but do not update the state. With ``period`` 0 this is Holt's linear method.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agent.anomaly.nanstats import quiet, scale_floor
+from agent.anomaly.params import DetectorParams
+from agent.anomaly.result import DetectorOutput
+from agent.anomaly.windowed import point_kind
+
+NAME = "holt_winters"
+ALPHA = 0.2  # level
+BETA = 0.02  # trend
+GAMMA = 0.15  # season
+PHI = 0.98  # trend damping
+RHO = 0.02  # error-scale smoothing
+MEAN_ABS_TO_SIGMA = 1.2533
+CLIP = 4.0  # an outlier moves the state as if it were CLIP sigmas away, not more
+
+
+def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
+    """One-step-ahead expectation and z for every point of ``values`` (S, T)."""
+    x = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    n_series, n_points = x.shape
+    period = params.period if 2 <= params.period <= n_points // 2 else 0
+    expected = np.full((n_series, n_points), np.nan)
+    scales = np.full((n_series, n_points), np.nan)
+    z = np.full((n_series, n_points), np.nan)
+    if n_points == 0:
+        return DetectorOutput(expected, scales, z, np.zeros(z.shape, dtype=np.int8))
+    start = max(period, 1)
+    first = x[:, :start]
+    with quiet():
+        level = np.nanmean(first, axis=1)
+    level = np.nan_to_num(level)
+    trend = np.zeros(n_series)
+    season = np.nan_to_num(first - level[:, None]) if period else np.zeros((n_series, 1))
+    mad = np.abs(np.diff(first, axis=1)) if start > 2 else np.abs(x[:, : params.min_history])
+    with quiet():
+        err = np.nan_to_num(np.nanmean(mad, axis=1)) if mad.size else np.zeros(n_series)
+    seen = np.count_nonzero(~np.isnan(first), axis=1)
+    warmup = start + params.min_history
+    for t in range(start, n_points):
+        s_idx = t % period if period else 0
+        s_t = season[:, s_idx]
+        pred = level + PHI * trend + s_t
+        xt = x[:, t]
+        sigma = err * MEAN_ABS_TO_SIGMA
+        sigma = np.fmax(sigma, scale_floor(pred, sigma))
+        resid = xt - pred
+        expected[:, t] = pred
+        scales[:, t] = sigma
+        if t >= warmup:
+            z[:, t] = np.where(seen >= params.min_history, resid / sigma, np.nan)
+        ok = ~np.isnan(xt)
+        if not ok.any():
+            continue
+        clipped = np.clip(resid, -CLIP * sigma, CLIP * sigma)
+        xc = pred + clipped
+        new_level = ALPHA * (xc - s_t) + (1 - ALPHA) * (level + PHI * trend)
+        new_trend = BETA * (new_level - level) + (1 - BETA) * PHI * trend
+        level = np.where(ok, new_level, level)
+        trend = np.where(ok, new_trend, trend)
+        if period:
+            season[:, s_idx] = np.where(ok, GAMMA * (xc - new_level) + (1 - GAMMA) * s_t, s_t)
+        err = np.where(ok, RHO * np.abs(clipped) + (1 - RHO) * err, err)
+        seen = seen + ok
+    return DetectorOutput(expected, scales, z, point_kind(z))
+
+
+def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
+    """Score ``current`` (S,) after smoothing over ``history`` (S, T)."""
+    window = history[..., -params.training_window :]
+    full = np.concatenate([window, np.asarray(current, dtype=np.float64)[:, None]], axis=1)
+    out = stream(full, params)
+    return DetectorOutput(out.expected[:, -1], out.scale[:, -1], out.z[:, -1], out.kind[:, -1])

@@ -1,0 +1,44 @@
+"""Seasonal baseline: median of the same phase in past cycles, spread from seasonal differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agent.anomaly.nanstats import MAD_TO_SIGMA, nan_median, scale_floor
+from agent.anomaly.params import DetectorParams
+from agent.anomaly.result import DetectorOutput
+from agent.anomaly.windowed import enough_history, point_kind, stream_windows
+
+NAME = "seasonal"
+MAX_CYCLES = 8
+
+
+def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
+    """Score ``current`` against the same phase of the last cycles of ``history``.
+
+    ``params.period`` points make one cycle; with period 0 (or fewer than two cycles of history)
+    the detector abstains (z is NaN).
+    """
+    history = history[..., -params.training_window :]
+    n_series, n_points = history.shape
+    period = params.period
+    nan = np.full(n_series, np.nan)
+    if period < 1 or n_points < 2 * period:
+        return DetectorOutput(nan, nan, nan.copy(), np.zeros(n_series, dtype=np.int8))
+    cycles = min(MAX_CYCLES, n_points // period)
+    same_phase = history[:, n_points - period * np.arange(1, cycles + 1)]
+    expected = nan_median(same_phase)
+    diffs = history[:, period:] - history[:, :-period]
+    dmed = nan_median(diffs)
+    spread = nan_median(np.abs(diffs - dmed[:, None])) * MAD_TO_SIGMA / np.sqrt(2.0)
+    # the median of `cycles` noisy values is itself uncertain
+    scale = spread * np.sqrt(1.0 + np.pi / (2.0 * cycles))
+    scale = np.fmax(scale, scale_floor(expected, np.nan_to_num(scale)))
+    with np.errstate(invalid="ignore"):
+        z = (current - expected) / scale
+    z = np.where(enough_history(history, params), z, np.nan)
+    return DetectorOutput(expected, scale, z, point_kind(z))
+
+
+def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
+    return stream_windows(values, params, detect)

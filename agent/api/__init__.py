@@ -1,0 +1,1 @@
+"""The agent's HTTP interface: /metrics, landing page, health, reload and a small JSON API."""

@@ -1,0 +1,227 @@
+"""Wiring and lifecycle of the daemon: config, warehouses, store, snapshot, scheduler, HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from agent.api.http import HttpApi
+from agent.checks.runner import DatasetRun, DatasetRunner
+from agent.checks.results import Status
+from agent.config.errors import ConfigError
+from agent.config.loader import load_config
+from agent.config.models import Config
+from agent.scheduler import DatasetScheduler
+from agent.snapshot import ResultsSnapshot
+from agent.store.history import HistoryStore
+from agent.warehouses.engines import safe_url
+from agent.warehouses.warehouse import Warehouse
+from exporter.collector import SnapshotCollector
+
+log = logging.getLogger(__name__)
+WAREHOUSE_PING_SECONDS = 30.0
+PRUNE_SECONDS = 3600.0
+
+
+class Agent:
+    """One agent process. ``start`` brings it up; ``stop`` takes it down gracefully."""
+
+    def __init__(self, config: Config, config_path: Path | None = None) -> None:
+        self.config = config
+        self.config_path = config_path
+        self.snapshot = ResultsSnapshot()
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(SnapshotCollector(self.snapshot))
+        self.warehouses: dict[str, Warehouse] = {}
+        self.store: HistoryStore | None = None
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
+        self.scheduler = DatasetScheduler(self.run_dataset, self.snapshot.scheduler)
+        self._runner: web.AppRunner | None = None
+        self._running: set[asyncio.Task[Any]] = set()
+        self._ready = False
+        self._stopping = asyncio.Event()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self, *, serve_http: bool = True) -> None:
+        self.store = await self._in_store_thread(HistoryStore, self.config.agent.store_url())
+        self.snapshot.store_writes = self.store.write_durations
+        self._open_warehouses(self.config)
+        self.snapshot.apply_config(self.config)
+        await self._rebuild_snapshot()
+        if serve_http:
+            await self._serve_http()
+        for name, dataset in self.config.datasets.items():
+            self.scheduler.schedule(name, dataset)
+        self.scheduler.add_periodic("warehouses:ping", WAREHOUSE_PING_SECONDS, self._ping_warehouses)
+        self.scheduler.add_periodic("store:prune", PRUNE_SECONDS, self._prune)
+        self.scheduler.start()
+        await self._ping_warehouses()
+        self._ready = True
+        log.info("agent started: %d datasets on %d warehouses, listening on %s",
+                 len(self.config.datasets), len(self.warehouses), self.config.agent.listen)
+
+    async def stop(self) -> None:
+        """Stop scheduling, let running checks finish within the grace period, flush, close."""
+        self._ready = False
+        self.scheduler.shutdown()
+        if self._running:
+            grace = self.config.agent.shutdown_grace
+            done, pending = await asyncio.wait(set(self._running), timeout=grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.warning("%d runs did not finish within %gs and were cancelled",
+                            len(pending), grace)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        for warehouse in self.warehouses.values():
+            warehouse.close()
+        if self.store is not None:
+            await self._in_store_thread(self.store.close)
+        self._store_thread.shutdown(wait=True)
+        log.info("agent stopped")
+
+    async def run_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self._stopping.set)
+        loop.add_signal_handler(signal.SIGINT, self._stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(self.reload()))
+        await self.start()
+        await self._stopping.wait()
+        await self.stop()
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    # -- runs ---------------------------------------------------------------------------------
+    async def run_dataset(self, name: str) -> DatasetRun | None:
+        dataset = self.config.datasets.get(name)
+        if dataset is None:
+            return None
+        warehouse = self.warehouses[self.config.warehouse_of(name)]
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        self.snapshot.scheduler.running += 1
+        try:
+            run = await DatasetRunner(name, dataset, warehouse).run()
+            self.snapshot.record(
+                name, run.results, started_at=run.started_at.timestamp(),
+                duration=run.duration_seconds, row_count=run.row_count,
+                freshness_seconds=run.freshness_seconds,
+            )
+            if self.store is not None:
+                try:
+                    await self._in_store_thread(self.store.record_run, run)
+                except Exception:
+                    log.exception("could not write the run to the history store",
+                                  extra={"dataset": name})
+            failing = [r.check for r in run.results if r.status != Status.PASS]
+            log.info("dataset run finished in %.3fs: %d checks, %d not passing",
+                     run.duration_seconds, len(run.results), len(failing),
+                     extra={"dataset": name})
+            return run
+        finally:
+            self.snapshot.scheduler.running -= 1
+            if task is not None:
+                self._running.discard(task)
+
+    # -- configuration ------------------------------------------------------------------------
+    async def reload(self) -> tuple[bool, str]:
+        """Load the config file again; a bad one is rejected and the old one keeps running."""
+        if self.config_path is None:
+            return False, "the agent was not started from a config file"
+        try:
+            new = load_config(self.config_path)
+            if new.agent != self.config.agent:
+                log.warning("changes to the `agent` section take effect after a restart")
+        except ConfigError as exc:
+            self.snapshot.mark_reload_failed()
+            log.error("config reload rejected, keeping the running config:\n%s", exc)
+            return False, str(exc)
+        old_warehouses = self.config.warehouses
+        self.config = new
+        changed_warehouses = {
+            name for name in new.warehouses if old_warehouses.get(name) != new.warehouses[name]
+        }
+        for name in list(self.warehouses):
+            if name not in new.warehouses or name in changed_warehouses:
+                self.warehouses.pop(name).close()
+        self._open_warehouses(new)
+        datasets = dict(new.datasets)
+        moved = {name for name in datasets if new.warehouse_of(name) in changed_warehouses}
+        for name in moved:
+            self.scheduler.unschedule(name)
+        added, removed, changed = self.scheduler.apply(datasets)
+        self.snapshot.apply_config(new)
+        message = (f"config reloaded: {len(added)} added, {len(removed)} removed, "
+                   f"{len(changed | moved)} changed")
+        log.info(message)
+        return True, message
+
+    def _open_warehouses(self, config: Config) -> None:
+        for name, warehouse_config in config.warehouses.items():
+            if name not in self.warehouses:
+                self.warehouses[name] = Warehouse(name, warehouse_config)
+                log.info("warehouse %s at %s", name, safe_url(warehouse_config.url))
+        self.snapshot.warehouses = {name: w.stats for name, w in self.warehouses.items()}
+
+    async def _ping_warehouses(self) -> None:
+        await asyncio.gather(*(w.ping() for w in self.warehouses.values()))
+
+    async def _prune(self) -> None:
+        if self.store is not None:
+            cutoff = time.time() - self.config.agent.retention
+            deleted = await self._in_store_thread(self.store.prune, cutoff)
+            if deleted:
+                log.info("pruned %d history rows older than the retention", deleted)
+
+    async def _rebuild_snapshot(self) -> None:
+        """Latest results from the store, so a restart does not blank /metrics."""
+        assert self.store is not None
+        stored = await self._in_store_thread(self.store.latest_runs)
+        for run in stored:
+            self.snapshot.record(
+                run.dataset, run.results, started_at=run.started_at,
+                duration=run.duration_seconds, row_count=run.row_count,
+                freshness_seconds=next(
+                    (float(r.outcome.observed_value) for r in run.results
+                     if r.check_type == "freshness"
+                     and isinstance(r.outcome.observed_value, int | float)), None),
+                count_runs=False,
+            )
+            recent = await self._in_store_thread(self.store.recent_runs, run.dataset, 50)
+            for check in {r.check for r in run.results}:
+                streak = 0
+                for past in recent:
+                    status = next((r.status for r in past.results if r.check == check), None)
+                    if status is None or status == Status.PASS:
+                        break
+                    streak += 1
+                self.snapshot.set_consecutive_failures(run.dataset, check, streak)
+        if stored:
+            log.info("restored the latest results of %d datasets from the history store",
+                     len(stored))
+
+    async def _serve_http(self) -> None:
+        api = HttpApi(self.registry, self.snapshot, lambda: self._ready, self.reload)
+        self._runner = web.AppRunner(api.application(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.agent.host, self.config.agent.port)
+        await site.start()
+
+    async def _in_store_thread(self, function: Any, *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._store_thread, function, *args)

@@ -1,0 +1,1 @@
+"""Data-quality checks: the base classes, the registry, the planner that fuses their queries."""

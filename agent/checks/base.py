@@ -1,0 +1,157 @@
+"""Base classes of every check type.
+
+A check type is one module under ``agent/checks/builtin``: a ``CheckSpec`` subclass (its YAML
+shape) and a ``Check`` subclass naming that spec. Subclassing registers the type; nothing else
+needs editing. Aggregate checks declare SQLAlchemy Core expressions, which the planner fuses with
+every other check of the dataset into one SELECT; query checks run their own statement.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.elements import ColumnElement
+
+from agent.checks.results import Outcome, Severity
+
+DIMENSIONS: tuple[str, ...] = (
+    "completeness", "validity", "uniqueness", "timeliness", "consistency", "accuracy",
+)
+
+
+class CheckSpec(BaseModel):
+    """Fields common to every check in the YAML config."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str
+    name: str | None = Field(
+        default=None, description="Unique name within the dataset; defaults to type[_column]."
+    )
+    severity: Severity = Severity.WARNING
+    description: str | None = None
+    dimension: str | None = Field(
+        default=None, description=f"Quality dimension, one of {', '.join(DIMENSIONS)}."
+    )
+
+
+class ColumnCheckSpec(CheckSpec):
+    column: str = Field(min_length=1)
+
+
+class MostlySpec(ColumnCheckSpec):
+    mostly: float = Field(
+        default=1.0, ge=0.0, le=1.0,
+        description="Fraction of non-null values that must meet the expectation.",
+    )
+
+
+@dataclass(frozen=True)
+class QueryContext:
+    """What a check needs to build its expressions against one dataset."""
+
+    table: sa.TableClause
+    dialect: Dialect
+    now: datetime
+
+    def col(self, name: str) -> ColumnElement[Any]:
+        return self.table.c[name]
+
+    @property
+    def dialect_name(self) -> str:
+        return self.dialect.name
+
+
+SpecT = TypeVar("SpecT", bound=CheckSpec)
+
+_REGISTRY: dict[str, type[Check[Any]]] = {}
+
+
+class Check(ABC, Generic[SpecT]):
+    """A configured check. Concrete subclasses set ``spec_model`` and register themselves."""
+
+    spec_model: ClassVar[type[CheckSpec]]
+    default_dimension: ClassVar[str] = "validity"
+
+    def __init__(self, spec: SpecT) -> None:
+        self.spec = spec
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        spec_model = cls.__dict__.get("spec_model")
+        if spec_model is None:
+            return  # an abstract intermediate class
+        type_name = check_type_of(spec_model)
+        if type_name in _REGISTRY and _REGISTRY[type_name] is not cls:
+            raise TypeError(f"check type {type_name!r} is registered twice")
+        _REGISTRY[type_name] = cls
+
+    @property
+    def check_type(self) -> str:
+        return self.spec.type
+
+    @property
+    def column(self) -> str:
+        return str(getattr(self.spec, "column", "") or "")
+
+    @property
+    def name(self) -> str:
+        if self.spec.name:
+            return self.spec.name
+        return f"{self.check_type}_{self.column}" if self.column else self.check_type
+
+    @property
+    def dimension(self) -> str:
+        return self.spec.dimension or self.default_dimension
+
+    def columns(self) -> set[str]:
+        """Columns of the dataset the check reads."""
+        return {self.column} if self.column else set()
+
+
+class AggregateCheck(Check[SpecT]):
+    """A check computed from aggregate expressions over the dataset's rows (fusable)."""
+
+    @abstractmethod
+    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
+        """Named aggregate expressions; identical ones across checks are computed once."""
+
+    @abstractmethod
+    def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
+        """The verdict from the values of :meth:`metrics`, keyed by the same names."""
+
+
+class QueryCheck(Check[SpecT]):
+    """A check that needs a statement of its own (it cannot be fused)."""
+
+    @abstractmethod
+    def run(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
+        """Run on ``connection`` (already read-only where the dialect allows) and judge."""
+
+
+def check_type_of(spec_model: type[CheckSpec]) -> str:
+    """The ``type`` literal a spec model accepts."""
+    annotation = spec_model.model_fields["type"].annotation
+    args = getattr(annotation, "__args__", ())
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise TypeError(f"{spec_model.__name__}.type must be a single Literal['name']")
+    return args[0]
+
+
+def registered_checks() -> dict[str, type[Check[Any]]]:
+    return dict(_REGISTRY)
+
+
+def build_check(spec: CheckSpec) -> Check[Any]:
+    try:
+        return _REGISTRY[spec.type](spec)
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise ValueError(f"unknown check type {spec.type!r}; known types: {known}") from None

@@ -1,0 +1,1 @@
+"""Built-in check types, one module each; importing a module registers its type."""

@@ -1,0 +1,51 @@
+"""regex: at least ``mostly`` of the non-null values match ``pattern`` (searched, not anchored)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import Field, field_validator
+from sqlalchemy.sql.elements import ColumnElement
+
+from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
+from agent.checks.expressions import as_text, count_non_null, count_rows, count_where, regex_matches
+from agent.checks.map_outcome import as_int, map_outcome
+from agent.checks.results import Outcome
+
+
+class RegexSpec(MostlySpec):
+    type: Literal["regex"]
+    pattern: str = Field(min_length=1)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return pattern
+
+
+class RegexCheck(AggregateCheck[RegexSpec]):
+    spec_model = RegexSpec
+    default_dimension = "validity"
+
+    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
+        column = ctx.col(self.spec.column)
+        matches = regex_matches(as_text(column), sa.literal(self.spec.pattern))
+        return {
+            "rows": count_rows(),
+            "non_null": count_non_null(column),
+            "unexpected": count_where(sa.not_(matches)),
+        }
+
+    def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
+        return map_outcome(
+            element_count=as_int(values["rows"]), non_null_count=as_int(values["non_null"]),
+            unexpected_count=as_int(values["unexpected"]), mostly=self.spec.mostly,
+            expected_value=self.spec.pattern,
+        )

@@ -1,0 +1,40 @@
+"""unique: at least ``mostly`` of the non-null values are distinct (duplicate ratio bounded)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
+from agent.checks.expressions import count_non_null, count_rows
+from agent.checks.map_outcome import as_int, map_outcome
+from agent.checks.results import Outcome
+
+
+class UniqueSpec(MostlySpec):
+    type: Literal["unique"]
+
+
+class UniqueCheck(AggregateCheck[UniqueSpec]):
+    spec_model = UniqueSpec
+    default_dimension = "uniqueness"
+
+    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
+        column = ctx.col(self.spec.column)
+        return {
+            "rows": count_rows(),
+            "non_null": count_non_null(column),
+            "distinct": sa.func.count(sa.distinct(column)),
+        }
+
+    def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
+        non_null = as_int(values["non_null"])
+        duplicates = non_null - as_int(values["distinct"])
+        return map_outcome(
+            element_count=as_int(values["rows"]), non_null_count=non_null,
+            unexpected_count=duplicates, mostly=self.spec.mostly,
+            expected_min=0.0, expected_max=1.0 - self.spec.mostly,
+        )

@@ -1,0 +1,61 @@
+"""Reusable SQLAlchemy Core building blocks for check expressions (never string SQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+def count_rows() -> ColumnElement[Any]:
+    return sa.func.count()
+
+
+def count_non_null(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return sa.func.count(column)
+
+
+def count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    """Rows where ``condition`` is true; rows where it is NULL (a NULL input) do not count."""
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+class regex_matches(FunctionElement[bool]):  # noqa: N801 - SQL function style
+    """``column`` matches ``pattern`` anywhere (search semantics), compiled for each dialect."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "regex_matches"
+
+
+@compiles(regex_matches)
+def _regex_default(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = list(element.clauses)
+    return compiler.process(column.regexp_match(pattern), **kw)
+
+
+@compiles(regex_matches, "duckdb")
+def _regex_duckdb(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = list(element.clauses)
+    return compiler.process(sa.func.regexp_matches(column, pattern), **kw)
+
+
+@compiles(regex_matches, "postgresql")
+def _regex_postgresql(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = list(element.clauses)
+    return f"({compiler.process(column, **kw)} ~ {compiler.process(pattern, **kw)})"
+
+
+@compiles(regex_matches, "mysql")
+@compiles(regex_matches, "mariadb")
+def _regex_mysql(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> str:
+    column, pattern = list(element.clauses)
+    return f"({compiler.process(column, **kw)} REGEXP {compiler.process(pattern, **kw)})"
+
+
+def as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return sa.cast(column, sa.String)

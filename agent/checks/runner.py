@@ -1,0 +1,189 @@
+"""Running one dataset: its fused queries, the per-check fallback, and the verdicts."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from agent.checks.base import AggregateCheck, Check, QueryCheck
+from agent.checks.planner import ROW_COUNT_KEY, DatasetPlan, FusedQuery, plan_dataset
+from agent.checks.results import CheckResult, Outcome, Severity, Status
+from agent.config.models import DatasetConfig
+from agent.warehouses.errors import WarehouseError, WarehouseUnavailable
+from agent.warehouses.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DatasetRun:
+    """Everything one run of a dataset produced."""
+
+    run_id: str
+    dataset: str
+    warehouse: str
+    started_at: datetime
+    duration_seconds: float
+    results: list[CheckResult]
+    row_count: int | None
+    queries: int
+    freshness_seconds: float | None = None
+    error: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def overall_success(self) -> bool:
+        return all(result.status in (Status.PASS, Status.WARN) for result in self.results)
+
+
+def new_run_id(now: datetime) -> str:
+    return f"vr_{now:%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}"
+
+
+def status_of(outcome: Outcome, severity: Severity) -> Status:
+    if outcome.details.get("error"):
+        return Status.ERROR
+    if outcome.success:
+        return Status.PASS
+    return Status.WARN if severity == Severity.INFO else Status.FAIL
+
+
+class DatasetRunner:
+    """Runs a dataset's plan on its warehouse. One instance per (dataset, config version)."""
+
+    def __init__(self, name: str, config: DatasetConfig, warehouse: Warehouse) -> None:
+        self.name = name
+        self.config = config
+        self.warehouse = warehouse
+
+    async def run(self) -> DatasetRun:
+        started_at = datetime.now(UTC)
+        clock = time.perf_counter()
+        plan = plan_dataset(self.name, self.config, self.warehouse.engine.dialect, started_at)
+        results: list[CheckResult] = []
+        row_count: int | None = None
+        queries = 0
+        for fused in plan.queries:
+            fused_results, rows, issued = await self._run_fused(plan, fused, started_at)
+            results.extend(fused_results)
+            queries += issued
+            row_count = rows if row_count is None else row_count
+        for check in plan.query_checks:
+            results.append(await self._run_query_check(plan, check, started_at))
+            queries += 1
+        order = {check_spec_name: i for i, check_spec_name in enumerate(self._check_order(plan))}
+        results.sort(key=lambda result: order.get(result.check, len(order)))
+        freshness = next(
+            (float(r.outcome.observed_value) for r in results
+             if r.check_type == "freshness" and isinstance(r.outcome.observed_value, int | float)),
+            None,
+        )
+        errors = [r.error for r in results if r.status == Status.ERROR and r.error]
+        return DatasetRun(
+            run_id=new_run_id(started_at), dataset=self.name, warehouse=self.warehouse.name,
+            started_at=started_at, duration_seconds=time.perf_counter() - clock, results=results,
+            row_count=row_count, queries=queries, freshness_seconds=freshness,
+            error=errors[0] if errors and len(errors) == len(results) else None,
+        )
+
+    def _check_order(self, plan: DatasetPlan) -> list[str]:
+        from agent.checks.base import build_check
+
+        return [build_check(spec).name for spec in self.config.check_specs()]
+
+    async def _run_fused(
+        self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime
+    ) -> tuple[list[CheckResult], int | None, int]:
+        statement = plan.select(fused)
+        clock = time.perf_counter()
+        try:
+            row = await self.warehouse.run(lambda conn: _one_row(conn, statement))
+        except WarehouseUnavailable as exc:
+            elapsed = time.perf_counter() - clock
+            results = [self._error(c, started_at, elapsed, f"warehouse unreachable: {exc}")
+                       for c in fused.checks]
+            return results, None, 1
+        except WarehouseError as exc:
+            log.info("fused query failed, retrying check by check",
+                     extra={"dataset": self.name, "error": str(exc)})
+            results, rows = await self._run_one_by_one(plan, fused, started_at)
+            return results, rows, 1 + len(fused.checks)
+        elapsed = time.perf_counter() - clock
+        by_key = {key: row[label] for key, label in fused.labels.items()}
+        results = [self._judge(plan, check, by_key, started_at, elapsed) for check in fused.checks]
+        rows = by_key.get(ROW_COUNT_KEY)
+        return results, None if rows is None else int(rows), 1
+
+    async def _run_one_by_one(
+        self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime
+    ) -> tuple[list[CheckResult], int | None]:
+        results: list[CheckResult] = []
+        rows: int | None = None
+        for check in fused.checks:
+            statement = plan.select(fused, [check])
+            labels = {label: key for key, label in fused.labels.items()}
+            clock = time.perf_counter()
+            try:
+                row = await self.warehouse.run(lambda conn, s=statement: _one_row(conn, s))
+            except WarehouseError as exc:
+                elapsed = time.perf_counter() - clock
+                results.append(self._error(check, started_at, elapsed, str(exc)))
+                continue
+            elapsed = time.perf_counter() - clock
+            by_key = {labels[label]: value for label, value in row.items()}
+            if ROW_COUNT_KEY in by_key and by_key[ROW_COUNT_KEY] is not None:
+                rows = int(by_key[ROW_COUNT_KEY])
+            results.append(self._judge(plan, check, by_key, started_at, elapsed))
+        return results, rows
+
+    async def _run_query_check(
+        self, plan: DatasetPlan, check: QueryCheck[Any], started_at: datetime
+    ) -> CheckResult:
+        clock = time.perf_counter()
+        try:
+            outcome = await self.warehouse.run(
+                lambda conn: check.run(conn, plan.context, plan.where)
+            )
+        except WarehouseError as exc:
+            return self._error(check, started_at, time.perf_counter() - clock, str(exc))
+        return self._result(check, outcome, started_at, time.perf_counter() - clock)
+
+    def _judge(
+        self, plan: DatasetPlan, check: AggregateCheck[Any], by_key: Mapping[str, Any],
+        started_at: datetime, elapsed: float,
+    ) -> CheckResult:
+        values = {local: by_key[key] for local, key in plan.metric_keys[check.name].items()}
+        try:
+            outcome = check.evaluate(values, plan.context)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            return self._error(check, started_at, elapsed, f"cannot evaluate: {exc}")
+        return self._result(check, outcome, started_at, elapsed)
+
+    def _result(
+        self, check: Check[Any], outcome: Outcome, started_at: datetime, elapsed: float,
+        error: str | None = None,
+    ) -> CheckResult:
+        return CheckResult(
+            warehouse=self.warehouse.name, dataset=self.name, check=check.name,
+            check_type=check.check_type, column=check.column,
+            severity=check.spec.severity.value, dimension=check.dimension,
+            status=status_of(outcome, check.spec.severity), outcome=outcome,
+            started_at=started_at, duration_seconds=elapsed, error=error,
+        )
+
+    def _error(self, check: Check[Any], started_at: datetime, elapsed: float, message: str) -> CheckResult:
+        log.warning("check errored: %s", message,
+                    extra={"dataset": self.name, "check": check.name})
+        return self._result(check, Outcome.failed_with_error(message), started_at, elapsed, message)
+
+
+def _one_row(connection: Connection, statement: Any) -> dict[str, Any]:
+    result = connection.execute(statement).mappings().first()
+    return dict(result) if result is not None else {}

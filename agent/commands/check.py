@@ -1,0 +1,109 @@
+"""``dq-agent check --config FILE [--dataset NAME] --once --format json|table``.
+
+Exit code 0 when every check passes (warnings allowed), 1 when some fail, 2 on errors, so a
+pipeline can gate on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from agent.checks.results import CheckResult, Status
+from agent.checks.runner import DatasetRun, DatasetRunner
+from agent.config.errors import ConfigError
+from agent.config.loader import load_config
+from agent.config.models import Config
+from agent.logging_setup import configure_logging
+from agent.warehouses.warehouse import Warehouse
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "check", help="run checks once and print the results (exit 0 pass, 1 fail, 2 error)"
+    )
+    parser.add_argument("--config", type=Path, required=True, help="YAML config file")
+    parser.add_argument("--dataset", action="append", default=[],
+                        help="only this dataset (repeatable)")
+    parser.add_argument("--once", action="store_true", help="run once and exit (the default)")
+    parser.add_argument("--format", choices=["json", "table"], default="table")
+    parser.add_argument("--log-level", default="error",
+                        choices=["debug", "info", "warning", "error"])
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    configure_logging(args.log_level)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"dq-agent: {exc}", file=sys.stderr)
+        return 2
+    unknown = [name for name in args.dataset if name not in config.datasets]
+    if unknown:
+        known = ", ".join(sorted(config.datasets)) or "none"
+        print(f"dq-agent: unknown dataset(s) {', '.join(unknown)}; configured: {known}",
+              file=sys.stderr)
+        return 2
+    names = args.dataset or list(config.datasets)
+    runs = asyncio.run(run_once(config, names))
+    results = [result for run in runs for result in run.results]
+    print(render_json(results) if args.format == "json" else render_table(results))
+    return exit_code(results)
+
+
+async def run_once(config: Config, names: list[str]) -> list[DatasetRun]:
+    """Run the named datasets concurrently, each on its warehouse's pool."""
+    warehouses = {name: Warehouse(name, wc) for name, wc in config.warehouses.items()}
+    try:
+        runners = [
+            DatasetRunner(name, config.datasets[name], warehouses[config.warehouse_of(name)])
+            for name in names
+        ]
+        return list(await asyncio.gather(*(runner.run() for runner in runners)))
+    finally:
+        for warehouse in warehouses.values():
+            warehouse.close()
+
+
+def exit_code(results: list[CheckResult]) -> int:
+    statuses = {result.status for result in results}
+    if Status.ERROR in statuses:
+        return 2
+    if Status.FAIL in statuses:
+        return 1
+    return 0
+
+
+def render_json(results: list[CheckResult]) -> str:
+    return json.dumps([result.to_json() for result in results], indent=2, default=str)
+
+
+def render_table(results: list[CheckResult]) -> str:
+    header = ("DATASET", "CHECK", "STATUS", "OBSERVED", "EXPECTED", "MESSAGE")
+    rows = [header]
+    for result in results:
+        outcome = result.outcome
+        expected = (
+            str(outcome.expected_value) if outcome.expected_value is not None
+            else f"[{_short(outcome.expected_min)}, {_short(outcome.expected_max)}]"
+        )
+        rows.append((result.dataset, result.check, result.status.value.upper(),
+                     _short(outcome.observed_value), expected,
+                     result.error or outcome.message or ""))
+    widths = [min(40, max(len(row[i]) for row in rows)) for i in range(len(header) - 1)]
+    lines = ["  ".join(cell[:40].ljust(width) for cell, width in zip(row, widths, strict=False))
+             + "  " + row[-1] for row in rows]
+    return "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

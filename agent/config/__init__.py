@@ -1,0 +1,1 @@
+"""Configuration: pydantic models, YAML loading with ${ENV} and *_file secrets, clear errors."""

@@ -1,0 +1,233 @@
+"""The configuration as pydantic models (extra keys are errors), frozen once loaded."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Union
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from agent.checks.base import CheckSpec
+from agent.checks.registry import spec_models
+from agent.config.durations import Duration, parse_duration
+
+_CRON_ALIASES = {
+    "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
+}
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Schedule(StrictModel):
+    """When a dataset runs: every ``interval`` seconds, or on a ``cron`` expression."""
+
+    interval: float | None = None
+    cron: str | None = None
+
+    @property
+    def nominal_interval(self) -> float:
+        """Seconds between runs (for a cron, the gap between its next two fire times)."""
+        if self.interval is not None:
+            return self.interval
+        from datetime import UTC, datetime
+
+        trigger = CronTrigger.from_crontab(self.cron or "", timezone=UTC)
+        first = trigger.get_next_fire_time(None, datetime.now(UTC))
+        second = trigger.get_next_fire_time(first, first) if first else None
+        if first is None or second is None:
+            return 0.0
+        if second == first:
+            from datetime import timedelta
+
+            second = trigger.get_next_fire_time(first, first + timedelta(seconds=1))
+        return (second - first).total_seconds() if second else 0.0
+
+    def describe(self) -> str:
+        return f"every {self.interval:g}s" if self.interval is not None else f"cron {self.cron}"
+
+
+def parse_schedule(value: Any) -> Schedule:
+    """``5m`` / ``30s`` (an interval), a five-field cron expression, or an @alias."""
+    if isinstance(value, Schedule):
+        return value
+    if isinstance(value, dict):
+        return Schedule(**value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Schedule(interval=parse_duration(value))
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected an interval such as 5m or a cron expression such as '0 * * * *'")
+    text = value.strip()
+    text = _CRON_ALIASES.get(text, text)
+    if len(text.split()) == 5:
+        try:
+            CronTrigger.from_crontab(text)
+        except ValueError as exc:
+            raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
+        return Schedule(cron=text)
+    try:
+        seconds = parse_duration(text.removeprefix("every ").removeprefix("@every "))
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is neither an interval (30s, 5m, 1h) nor a five-field cron expression "
+            "such as '*/5 * * * *'"
+        ) from None
+    if seconds <= 0:
+        raise ValueError("the interval must be positive")
+    return Schedule(interval=seconds)
+
+
+class PoolConfig(StrictModel):
+    size: int = Field(default=5, ge=1, le=100)
+    max_overflow: int = Field(default=5, ge=0, le=100)
+    recycle: Duration = 1800.0
+    timeout: Duration = 30.0
+
+
+class WarehouseConfig(StrictModel):
+    url: str = Field(description="SQLAlchemy URL, e.g. postgresql://user@host/db or duckdb:///f.db")
+    password: SecretStr | None = None
+    password_file: Path | None = Field(
+        default=None, description="File whose content (stripped) is the password."
+    )
+    max_concurrency: int = Field(default=4, ge=1, le=256)
+    statement_timeout: Duration = 60.0
+    connect_timeout: Duration = 10.0
+    pool: PoolConfig = PoolConfig()
+    connect_args: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _parses(cls, url: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(url)
+        except ArgumentError:
+            raise ValueError(
+                "not a SQLAlchemy URL; expected dialect[+driver]://user@host[:port]/database"
+            ) from None
+        return url
+
+    @model_validator(mode="after")
+    def _one_password_source(self) -> WarehouseConfig:
+        if self.password is not None and self.password_file is not None:
+            raise ValueError("give password or password_file, not both")
+        return self
+
+    def resolved_password(self) -> str | None:
+        if self.password is not None:
+            return self.password.get_secret_value()
+        if self.password_file is not None:
+            return self.password_file.read_text(encoding="utf-8").strip()
+        return None
+
+
+def _check_union() -> Any:
+    models = tuple(spec_models())
+    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007
+
+
+CheckConfig = _check_union()
+
+
+class DatasetConfig(StrictModel):
+    table: str = Field(min_length=1, description="table or schema.table")
+    schema_name: str | None = Field(
+        default=None, alias="schema",
+        description="Schema; when given, `table` is taken literally (it may contain dots).",
+    )
+    warehouse: str | None = Field(
+        default=None, description="Name of a warehouse; optional when only one is configured."
+    )
+    schedule: Schedule = Field(default=Schedule(interval=300.0))
+    jitter: Duration = 0.0
+    where: str | None = Field(default=None, description="SQL filter applied to every check.")
+    owner: str = ""
+    team: str = ""
+    tier: str = ""
+    criticality: str = ""
+    upstream: list[str] = Field(default_factory=list, description="Datasets this one reads from.")
+    checks: list[CheckConfig] = Field(default_factory=list)  # type: ignore[valid-type]
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule(cls, value: Any) -> Schedule:
+        return parse_schedule(value)
+
+    @model_validator(mode="after")
+    def _unique_check_names(self) -> DatasetConfig:
+        from agent.checks.base import build_check
+
+        seen: dict[str, int] = {}
+        for index, spec in enumerate(self.checks):
+            name = build_check(spec).name
+            if name in seen:
+                raise ValueError(
+                    f"checks[{index}] and checks[{seen[name]}] are both named {name!r}; "
+                    "give one of them a distinct `name`"
+                )
+            seen[name] = index
+        return self
+
+    def schema_and_table(self) -> tuple[str | None, str]:
+        if self.schema_name is not None:
+            return self.schema_name, self.table
+        schema, dot, table = self.table.rpartition(".")
+        return (schema, table) if dot else (None, self.table)
+
+    def check_specs(self) -> list[CheckSpec]:
+        return list(self.checks)
+
+
+def _default_state_dir() -> Path:
+    return Path(os.environ.get("STATE_DIRECTORY", "state"))
+
+
+class AgentConfig(StrictModel):
+    listen: str = Field(default="0.0.0.0:9187", description="host:port of the HTTP server")
+    state_dir: Path = Field(default_factory=_default_state_dir)
+    history_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the history store; default SQLite in state_dir"
+    )
+    retention: Duration = Field(default=90 * 86400.0, description="How long history is kept.")
+    shutdown_grace: Duration = 30.0
+    max_concurrent_runs: int = Field(default=64, ge=1)
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, listen: str) -> str:
+        if not re.match(r"^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$", listen):
+            raise ValueError("expected host:port, e.g. 0.0.0.0:9187")
+        return listen
+
+    @property
+    def host(self) -> str:
+        return self.listen.rsplit(":", 1)[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+    def store_url(self) -> str:
+        return self.history_url or f"sqlite:///{self.state_dir / 'history.db'}"
+
+
+class Config(StrictModel):
+    agent: AgentConfig = Field(default_factory=AgentConfig)
+    warehouses: dict[str, WarehouseConfig] = Field(min_length=1)
+    datasets: dict[str, DatasetConfig] = Field(default_factory=dict)
+
+    def warehouse_of(self, dataset: str) -> str:
+        name = self.datasets[dataset].warehouse
+        return name if name is not None else next(iter(self.warehouses))
+
+

@@ -1,0 +1,75 @@
+"""SQLAlchemy engines for each supported dialect, with server-side timeouts where they exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import NullPool
+
+from agent.config.models import WarehouseConfig
+
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql",
+                    "mariadb": "mariadb+pymysql"}
+
+
+def warehouse_url(config: WarehouseConfig) -> URL:
+    """The configured URL with the default driver of its dialect and the password filled in."""
+    url = make_url(config.url)
+    if url.drivername in _DEFAULT_DRIVERS:
+        url = url.set(drivername=_DEFAULT_DRIVERS[url.drivername])
+    password = config.resolved_password()
+    if password is not None:
+        url = url.set(password=password)
+    return url
+
+
+def create_warehouse_engine(config: WarehouseConfig) -> Engine:
+    """An engine with pre-ping, pool limits and a per-statement timeout for ``config``."""
+    url = warehouse_url(config)
+    backend = url.get_backend_name()
+    timeout_ms = int(config.statement_timeout * 1000)
+    connect_args: dict[str, Any] = dict(config.connect_args)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if backend == "postgresql":
+        connect_args.setdefault("connect_timeout", int(max(1, config.connect_timeout)))
+        options = connect_args.get("options", "")
+        connect_args["options"] = f"{options} -c statement_timeout={timeout_ms}".strip()
+    elif backend in {"mysql", "mariadb"}:
+        connect_args.setdefault("connect_timeout", int(max(1, config.connect_timeout)))
+    if backend == "duckdb" and url.database not in (None, "", ":memory:"):
+        # Hold the database file only while a run needs it, so loaders can write in between.
+        kwargs["poolclass"] = NullPool
+    elif backend != "sqlite" or url.database not in (None, "", ":memory:"):
+        kwargs.update(
+            pool_size=config.pool.size,
+            max_overflow=config.pool.max_overflow,
+            pool_recycle=int(config.pool.recycle),
+            pool_timeout=config.pool.timeout,
+        )
+    engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
+    if backend in {"mysql", "mariadb"}:
+        _set_mysql_timeout(engine, timeout_ms)
+    return engine
+
+
+def _set_mysql_timeout(engine: Engine, timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT VERSION()")
+            version = str(cursor.fetchone()[0])
+            if "mariadb" in version.lower():
+                cursor.execute(f"SET SESSION max_statement_time = {timeout_ms / 1000.0:.3f}")
+            else:
+                cursor.execute(f"SET SESSION max_execution_time = {timeout_ms}")
+        finally:
+            cursor.close()
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL for logs and metrics: the password is never shown."""
+    return make_url(url).render_as_string(hide_password=True)
