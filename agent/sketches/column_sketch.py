@@ -321,11 +321,17 @@ def _pick(choose: Any, a: str | None, b: str | None) -> str | None:
 def _iso(seconds: float | str | None) -> str | None:
     if seconds is None or isinstance(seconds, str):
         return seconds
-    return str(np.datetime_as_string(from_epoch_seconds(seconds), unit="auto"))
+    return _iso_string(from_epoch_seconds(seconds))
+
+
+def _iso_string(moment: np.datetime64) -> str:
+    """ISO-8601 to the second, or to the microsecond when there is a fraction."""
+    whole = moment.astype("datetime64[s]") == moment
+    return str(np.datetime_as_string(moment, unit="s" if whole else "us"))
 
 
 def _temporal_top(top: TopValue) -> TopValue:
-    value = str(np.datetime_as_string(np.datetime64(int(top.value), "us"), unit="auto"))
+    value = _iso_string(np.datetime64(int(top.value), "us"))
     return TopValue(value, top.estimate, top.lower_bound, top.upper_bound, top.share)
 
 
