@@ -19,16 +19,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.anomaly import cusum, holt_winters, iqr, robust_zscore, seasonal, zscore
+from agent.anomaly import cusum, holt_winters, iqr, novelty, robust_zscore, seasonal, zscore
 from agent.anomaly.calibration import ALERT_THRESHOLD, directional, score_from_z
 from agent.anomaly.nanstats import quiet
 from agent.anomaly.result import AnomalyType, DetectorOutput
 
 DETECTORS = {
-    m.NAME: m for m in (zscore, robust_zscore, iqr, seasonal, holt_winters, cusum)
+    m.NAME: m for m in (zscore, robust_zscore, iqr, novelty, seasonal, holt_winters, cusum)
 }
-ENSEMBLE_MEMBERS: tuple[str, ...] = ("robust_zscore", "seasonal", "holt_winters")
-POINT_MEMBERS: tuple[str, ...] = ("robust_zscore", "seasonal", "holt_winters")
+ENSEMBLE_MEMBERS: tuple[str, ...] = ("robust_zscore", "novelty", "seasonal", "holt_winters")
+POINT_MEMBERS: tuple[str, ...] = ("robust_zscore", "novelty", "seasonal", "holt_winters")
 METHODS: tuple[str, ...] = ("ensemble", *DETECTORS)
 
 

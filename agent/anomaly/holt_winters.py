@@ -7,6 +7,8 @@ predicted but do not update the state. With ``period`` 0 this is Holt's linear m
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from agent.anomaly.nanstats import quiet, scale_floor
@@ -41,11 +43,16 @@ def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
     level = np.nan_to_num(level)
     trend = np.zeros(n_series)
     season = np.nan_to_num(first - level[:, None]) if period else np.zeros((n_series, 1))
-    mad = np.abs(np.diff(first, axis=1)) if start > 2 else np.abs(x[:, : params.min_history])
+    head = x[:, : max(start, params.min_history + 1)]
+    mad = np.abs(np.diff(head, axis=1))
     with quiet():
         err = np.nan_to_num(np.nanmean(mad, axis=1)) if mad.size else np.zeros(n_series)
     seen = np.count_nonzero(~np.isnan(first), axis=1)
     warmup = start + params.min_history
+    if n_series == 1:
+        _loop_one(x[0], period, warmup, params.min_history, float(level[0]),
+                  season[0].tolist(), float(err[0]), int(seen[0]), expected[0], scales[0], z[0])
+        return DetectorOutput(expected, scales, z, point_kind(z))
     for t in range(start, n_points):
         s_idx = t % period if period else 0
         s_t = season[:, s_idx]
@@ -80,3 +87,41 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     full = np.concatenate([window, np.asarray(current, dtype=np.float64)[:, None]], axis=1)
     out = stream(full, params)
     return DetectorOutput(out.expected[:, -1], out.scale[:, -1], out.z[:, -1], out.kind[:, -1])
+
+
+def _loop_one(x: np.ndarray, period: int, warmup: int, min_history: int, level: float,
+              season: list[float], err: float, seen: int, expected: np.ndarray,
+              scales: np.ndarray, z: np.ndarray) -> None:
+    """The recursion of :func:`stream` for a single series, in plain floats (much faster)."""
+    trend = 0.0
+    start = max(period, 1)
+    values = x.tolist()
+    out_e = [math.nan] * len(values)
+    out_s = [math.nan] * len(values)
+    out_z = [math.nan] * len(values)
+    for t in range(start, len(values)):
+        s_idx = t % period if period else 0
+        s_t = season[s_idx]
+        pred = level + PHI * trend + s_t
+        sigma = err * MEAN_ABS_TO_SIGMA
+        sigma = max(sigma, 1e-3 * abs(pred) + 1e-9, 1e-3 * sigma + 1e-9)
+        xt = values[t]
+        out_e[t] = pred
+        out_s[t] = sigma
+        if xt != xt:  # NaN: predicted, not learned from
+            continue
+        resid = xt - pred
+        if t >= warmup and seen >= min_history:
+            out_z[t] = resid / sigma
+        clipped = min(max(resid, -CLIP * sigma), CLIP * sigma)
+        xc = pred + clipped
+        new_level = ALPHA * (xc - s_t) + (1 - ALPHA) * (level + PHI * trend)
+        trend = BETA * (new_level - level) + (1 - BETA) * PHI * trend
+        level = new_level
+        if period:
+            season[s_idx] = GAMMA * (xc - new_level) + (1 - GAMMA) * s_t
+        err = RHO * abs(clipped) + (1 - RHO) * err
+        seen += 1
+    expected[:] = out_e
+    scales[:] = out_s
+    z[:] = out_z

@@ -28,6 +28,7 @@ def calendar_periods(step_seconds: float | None, seasonality: str) -> list[int]:
     """Season lengths in points implied by ``seasonality`` at the given sampling interval."""
     if step_seconds is None or seasonality == "none":
         return []
+    hour = round(3600 / step_seconds)
     day = round(SECONDS_PER_DAY / step_seconds)
     week = round(SECONDS_PER_WEEK / step_seconds)
     by_name = {
@@ -36,7 +37,7 @@ def calendar_periods(step_seconds: float | None, seasonality: str) -> list[int]:
         "hour_of_week": [week] if step_seconds < SECONDS_PER_DAY else [],
     }
     if seasonality == "auto":
-        return sorted({p for p in (day, week) if p >= 2 and step_seconds <= SECONDS_PER_DAY})
+        return sorted({p for p in (hour, day, week) if p >= 2 and step_seconds <= SECONDS_PER_DAY})
     return [p for p in by_name.get(seasonality, []) if p >= 2]
 
 
