@@ -24,7 +24,7 @@ def count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
-class regex_matches(FunctionElement[bool]):  # noqa: N801 - SQL function style
+class regex_matches(FunctionElement[bool]):
     """``column`` matches ``pattern`` anywhere (search semantics), compiled for each dialect."""
 
     type = sa.Boolean()
@@ -53,8 +53,11 @@ def _regex_postgresql(element: regex_matches, compiler: SQLCompiler, **kw: Any) 
 @compiles(regex_matches, "mysql")
 @compiles(regex_matches, "mariadb")
 def _regex_mysql(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> str:
+    """REGEXP follows the column's collation, case-insensitive by default (utf8mb4_general_ci);
+    the leading ``(?-i)`` makes the match case-sensitive like every other dialect's."""
     column, pattern = list(element.clauses)
-    return f"({compiler.process(column, **kw)} REGEXP {compiler.process(pattern, **kw)})"
+    sensitive = sa.func.concat(sa.literal("(?-i)"), pattern)
+    return f"({compiler.process(column, **kw)} REGEXP {compiler.process(sensitive, **kw)})"
 
 
 def as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -11,6 +11,12 @@ def as_int(value: Any) -> int:
     return 0 if value is None else int(value)
 
 
+def expected_share(expected: int, total: int) -> float:
+    """``expected / total`` (1.0 when ``total`` is 0), divided once so that a ``mostly`` written
+    as the exact share (0.2 for 1 of 5) is met: ``1.0 - 4 / 5`` is 0.19999999999999996."""
+    return expected / total if total else 1.0
+
+
 def map_outcome(
     *, element_count: int, non_null_count: int, unexpected_count: int, mostly: float, **extra: Any
 ) -> Outcome:
@@ -19,7 +25,7 @@ def map_outcome(
     With no non-null value at all the expectation holds vacuously, as in Great Expectations.
     """
     unexpected_ratio = unexpected_count / non_null_count if non_null_count else 0.0
-    success = (1.0 - unexpected_ratio) >= mostly if non_null_count else True
+    success = expected_share(non_null_count - unexpected_count, non_null_count) >= mostly
     message = None
     if not success:
         message = (

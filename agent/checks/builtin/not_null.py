@@ -9,7 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
 from agent.checks.expressions import count_non_null, count_rows
-from agent.checks.map_outcome import as_int
+from agent.checks.map_outcome import as_int, expected_share
 from agent.checks.results import Outcome
 
 
@@ -28,7 +28,7 @@ class NotNullCheck(AggregateCheck[NotNullSpec]):
         rows, non_null = as_int(values["rows"]), as_int(values["non_null"])
         nulls = rows - non_null
         null_ratio = nulls / rows if rows else 0.0
-        success = (1.0 - null_ratio) >= self.spec.mostly if rows else True
+        success = expected_share(non_null, rows) >= self.spec.mostly
         message = None
         if not success:
             message = (
