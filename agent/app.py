@@ -14,8 +14,8 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from agent.api.http import HttpApi
-from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.checks.results import Status
+from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.config.errors import ConfigError
 from agent.config.loader import load_config
 from agent.config.models import Config
@@ -74,7 +74,7 @@ class Agent:
         self.scheduler.shutdown()
         if self._running:
             grace = self.config.agent.shutdown_grace
-            done, pending = await asyncio.wait(set(self._running), timeout=grace)
+            _done, pending = await asyncio.wait(set(self._running), timeout=grace)
             for task in pending:
                 task.cancel()
             if pending:

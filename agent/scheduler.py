@@ -50,7 +50,7 @@ class DatasetScheduler:
     """Owns the APScheduler instance; ``run_dataset(name)`` is awaited for every due run."""
 
     def __init__(
-        self, run_dataset: Callable[[str], Awaitable[None]], state: SchedulerState
+        self, run_dataset: Callable[[str], Awaitable[object]], state: SchedulerState
     ) -> None:
         self._run_dataset = run_dataset
         self._state = state

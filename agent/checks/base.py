@@ -139,7 +139,7 @@ class QueryCheck(Check[SpecT]):
 def check_type_of(spec_model: type[CheckSpec]) -> str:
     """The ``type`` literal a spec model accepts."""
     annotation = spec_model.model_fields["type"].annotation
-    args = getattr(annotation, "__args__", ())
+    args: tuple[Any, ...] = tuple(getattr(annotation, "__args__", ()))
     if len(args) != 1 or not isinstance(args[0], str):
         raise TypeError(f"{spec_model.__name__}.type must be a single Literal['name']")
     return args[0]

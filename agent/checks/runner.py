@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -104,7 +105,7 @@ class DatasetRunner:
         statement = plan.select(fused)
         clock = time.perf_counter()
         try:
-            row = await self.warehouse.run(lambda conn: _one_row(conn, statement))
+            row = await self.warehouse.run(functools.partial(_one_row, statement=statement))
         except WarehouseUnavailable as exc:
             elapsed = time.perf_counter() - clock
             results = [self._error(c, started_at, elapsed, f"warehouse unreachable: {exc}")
@@ -131,7 +132,7 @@ class DatasetRunner:
             labels = {label: key for key, label in fused.labels.items()}
             clock = time.perf_counter()
             try:
-                row = await self.warehouse.run(lambda conn, s=statement: _one_row(conn, s))
+                row = await self.warehouse.run(functools.partial(_one_row, statement=statement))
             except WarehouseError as exc:
                 elapsed = time.perf_counter() - clock
                 results.append(self._error(check, started_at, elapsed, str(exc)))
@@ -184,6 +185,6 @@ class DatasetRunner:
         return self._result(check, Outcome.failed_with_error(message), started_at, elapsed, message)
 
 
-def _one_row(connection: Connection, statement: Any) -> dict[str, Any]:
+def _one_row(connection: Connection, *, statement: Any) -> dict[str, Any]:
     result = connection.execute(statement).mappings().first()
     return dict(result) if result is not None else {}

@@ -50,7 +50,8 @@ class FreshnessCheck(AggregateCheck[FreshnessSpec]):
         success = age <= self.spec.max_age
         message = None
         if not success:
-            message = f"data is stale by {_human(age - self.spec.max_age)} (newest {newest:%Y-%m-%dT%H:%M:%SZ})"
+            stale_by = _human(age - self.spec.max_age)
+            message = f"data is stale by {stale_by} (newest {newest:%Y-%m-%dT%H:%M:%SZ})"
         return Outcome(
             success=success, observed_value=age, expected_min=0.0, expected_max=self.spec.max_age,
             message=message, details={"newest": newest.isoformat()},
