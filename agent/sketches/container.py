@@ -30,9 +30,7 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
         raise SketchError(f"column sketch bytes: {len(data)} bytes is too short to be one")
     magic, version, header_len = _PREFIX.unpack_from(data)
     if magic != MAGIC:
-        raise SketchError(
-            "column sketch bytes: bad magic; these are not dq-agent column sketch bytes"
-        )
+        raise SketchError("column sketch bytes: bad magic; these are not dq-agent column sketch bytes")
     if version != VERSION:
         raise SketchError(
             f"column sketch bytes: format version {version} is not supported (expected {VERSION})"
@@ -48,7 +46,5 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, bytes]]:
     except (ValueError, KeyError, TypeError) as exc:
         raise SketchError(f"column sketch bytes: corrupt header ({exc})") from exc
     if offset != len(data):
-        raise SketchError(
-            f"column sketch bytes: expected {offset} bytes from the header, got {len(data)}"
-        )
+        raise SketchError(f"column sketch bytes: expected {offset} bytes from the header, got {len(data)}")
     return header, blobs

@@ -75,9 +75,7 @@ class FrequentItems:
     def is_empty(self) -> bool:
         return bool(self._sketch.is_empty())
 
-    def update(
-        self, values: np.ndarray | Sequence[object], counts: np.ndarray | None = None
-    ) -> None:
+    def update(self, values: np.ndarray | Sequence[object], counts: np.ndarray | None = None) -> None:
         """Add values, each once, or ``counts[i]`` times when counts are given (callers
         pre-aggregate repeated values with ``np.unique``/``Counter``: one weighted update each)."""
         items = values.tolist() if isinstance(values, np.ndarray) else list(values)
@@ -87,9 +85,7 @@ class FrequentItems:
             return
         weights = counts.tolist()
         if len(weights) != len(items):
-            raise SketchError(
-                f"frequent items update: {len(items)} values but {len(weights)} counts"
-            )
+            raise SketchError(f"frequent items update: {len(items)} values but {len(weights)} counts")
         deque(map(update, items, weights), maxlen=0)
 
     def merge(self, other: FrequentItems) -> None:
@@ -141,9 +137,7 @@ class FrequentItems:
             elif kind in _SERDE:
                 sketch = ds.frequent_items_sketch.deserialize(bytes(data), _SERDE[kind]())
             else:
-                raise SketchError(
-                    f"frequent items kind: expected one of {ITEM_KINDS}, got {kind!r}"
-                )
+                raise SketchError(f"frequent items kind: expected one of {ITEM_KINDS}, got {kind!r}")
         except SketchError:
             raise
         except (RuntimeError, ValueError, IndexError) as exc:

@@ -34,9 +34,7 @@ class DistinctEstimate:
 
 def check_lg_k(lg_k: int, where: str = "lg_k") -> int:
     if isinstance(lg_k, bool) or not isinstance(lg_k, int) or not MIN_LG_K <= lg_k <= MAX_LG_K:
-        raise SketchError(
-            f"{where}: expected an integer between {MIN_LG_K} and {MAX_LG_K}, got {lg_k!r}"
-        )
+        raise SketchError(f"{where}: expected an integer between {MIN_LG_K} and {MAX_LG_K}, got {lg_k!r}")
     return lg_k
 
 

@@ -143,9 +143,7 @@ class QuantileSketch:
         try:
             sketch = ds.kll_doubles_sketch.deserialize(bytes(data))
         except (RuntimeError, ValueError, IndexError) as exc:
-            raise SketchError(
-                f"KLL sketch bytes: not a DataSketches KLL doubles sketch ({exc})"
-            ) from exc
+            raise SketchError(f"KLL sketch bytes: not a DataSketches KLL doubles sketch ({exc})") from exc
         return cls.wrap(sketch)
 
     @classmethod

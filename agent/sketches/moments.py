@@ -53,14 +53,15 @@ class LengthStats:
     max: int | None = None
     total: int = 0
 
-    def update(self, lengths: np.ndarray) -> None:
+    def update(self, lengths: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Add lengths, each once or ``counts[i]`` times."""
         if lengths.size == 0:
             return
-        self.merge(
-            LengthStats(
-                int(lengths.size), int(lengths.min()), int(lengths.max()), int(lengths.sum())
-            )
-        )
+        if counts is None:
+            count, total = int(lengths.size), int(lengths.sum())
+        else:
+            count, total = int(counts.sum()), int(np.dot(lengths, counts))
+        self.merge(LengthStats(count, int(lengths.min()), int(lengths.max()), total))
 
     def merge(self, other: LengthStats) -> None:
         if other.count == 0:

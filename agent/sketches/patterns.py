@@ -61,12 +61,14 @@ def shapes(values: Sequence[str], lengths: np.ndarray | None = None) -> np.ndarr
     return result
 
 
+def email_domain(value: str) -> str | None:
+    """Lower-cased domain of an e-mail-like value (local@domain.tld, no spaces), else None."""
+    if "@" not in value:
+        return None
+    match = _EMAIL.fullmatch(value)
+    return match.group(1).lower() if match else None
+
+
 def email_domains(values: Sequence[str]) -> list[str]:
-    """Lower-cased domain of every e-mail-like value (local@domain.tld, no spaces)."""
-    domains: list[str] = []
-    for value in values:
-        if "@" in value:
-            match = _EMAIL.fullmatch(value)
-            if match:
-                domains.append(match.group(1).lower())
-    return domains
+    """Domains of the e-mail-like values among ``values``."""
+    return [d for d in map(email_domain, values) if d is not None]

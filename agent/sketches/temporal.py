@@ -48,9 +48,7 @@ def choose_granularity(min_seconds: float, max_seconds: float) -> Granularity:
     return "day"
 
 
-def calendar_histogram(
-    sketch: QuantileSketch, granularity: Granularity | None = None
-) -> CalendarHistogram:
+def calendar_histogram(sketch: QuantileSketch, granularity: Granularity | None = None) -> CalendarHistogram:
     """Counts per year, month or day between the sketch's min and max (epoch seconds)."""
     lo, hi = sketch.min(), sketch.max()
     if lo is None or hi is None:
@@ -72,6 +70,4 @@ def calendar_histogram(
     split_points = [float(np.nextafter(b, -np.inf)) for b in boundaries]
     masses = sketch.pmf(split_points) if split_points else [1.0]
     labels = tuple(str(s) for s in starts)
-    return CalendarHistogram(
-        granularity=chosen, labels=labels, counts=tuple(m * sketch.n for m in masses)
-    )
+    return CalendarHistogram(granularity=chosen, labels=labels, counts=tuple(m * sketch.n for m in masses))

@@ -7,7 +7,6 @@ Nulls are None, NaN (float columns and object arrays), NaT, and masked entries o
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,10 +44,6 @@ def check_kind(kind: str, where: str = "kind") -> ColumnKind:
     return kind
 
 
-def _is_null(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _split(batch: np.ndarray, column: str) -> tuple[np.ndarray, int]:
     """The non-masked part of ``batch`` and how many entries were masked."""
     if not isinstance(batch, np.ndarray):
@@ -65,7 +60,8 @@ def _split(batch: np.ndarray, column: str) -> tuple[np.ndarray, int]:
 
 
 def _object_values(array: np.ndarray) -> list[object]:
-    return [v for v in array.tolist() if not _is_null(v)]
+    """Entries that are neither None nor NaN (NaN is the one value not equal to itself)."""
+    return [v for v in array.tolist() if v is not None and v == v]
 
 
 def _to_int64(array: np.ndarray, column: str) -> np.ndarray:
@@ -107,9 +103,7 @@ def numeric_batch(batch: np.ndarray, kind: ColumnKind, column: str) -> NumericBa
         numbers = array.astype(np.float64, copy=False)
         keys = _to_int64(array, column) if kind == "integer" else numbers
     else:
-        raise SketchError(
-            f"column {column!r}: expected numbers for a {kind} column, got dtype {array.dtype}"
-        )
+        raise SketchError(f"column {column!r}: expected numbers for a {kind} column, got dtype {array.dtype}")
     return NumericBatch(total, total - int(numbers.size), numbers, keys)
 
 
@@ -154,7 +148,6 @@ def string_batch(batch: np.ndarray, column: str) -> StringBatch:
         values = objects  # type: ignore[assignment]  # str subclasses only
     else:
         raise SketchError(
-            f"column {column!r}: expected strings (unicode or object array), "
-            f"got dtype {array.dtype}"
+            f"column {column!r}: expected strings (unicode or object array), got dtype {array.dtype}"
         )
     return StringBatch(total, total - len(values), values)
