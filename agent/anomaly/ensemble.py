@@ -30,6 +30,7 @@ DETECTORS = {
 ENSEMBLE_MEMBERS: tuple[str, ...] = ("robust_zscore", "novelty", "seasonal", "holt_winters")
 POINT_MEMBERS: tuple[str, ...] = ("robust_zscore", "novelty", "seasonal", "holt_winters")
 METHODS: tuple[str, ...] = ("ensemble", *DETECTORS)
+SEASON_BLIND = frozenset({"robust_zscore"})
 
 
 def members(method: str) -> tuple[str, ...]:
@@ -70,6 +71,12 @@ def combine(parts: Mapping[str, DetectorOutput], z_thr: np.ndarray | float,
     z_thr_arr = np.asarray(z_thr, dtype=np.float64)
     if names:
         zs = np.stack([directional(parts[n].z, direction) for n in names])
+        if "seasonal" in names:
+            # where a season is known, the season-blind window models have no say
+            seasonal_known = ~np.isnan(parts["seasonal"].z)
+            for i, n in enumerate(names):
+                if n in SEASON_BLIND:
+                    zs[i] = np.where(seasonal_known, np.nan, zs[i])
         expected = np.stack([parts[n].expected for n in names])
         scales = np.stack([parts[n].scale for n in names])
         with quiet():

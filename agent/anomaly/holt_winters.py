@@ -82,11 +82,58 @@ def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
 
 
 def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
-    """Score ``current`` (S,) after smoothing over ``history`` (S, T)."""
-    window = history[..., -params.training_window :]
-    full = np.concatenate([window, np.asarray(current, dtype=np.float64)[:, None]], axis=1)
-    out = stream(full, params)
-    return DetectorOutput(out.expected[:, -1], out.scale[:, -1], out.z[:, -1], out.kind[:, -1])
+    """Score ``current`` (S,) after smoothing over ``history`` (S, T); keeps only final state."""
+    window = np.asarray(history, dtype=np.float64)[..., -params.training_window :]
+    n_series, n_points = window.shape
+    period = params.period if 2 <= params.period <= n_points // 2 else 0
+    start = max(period, 1)
+    nan = np.full(n_series, np.nan)
+    if n_points <= start + params.min_history:
+        return DetectorOutput(nan, nan, nan.copy(), np.zeros(n_series, dtype=np.int8))
+    first = window[:, :start]
+    with quiet():
+        level = np.nan_to_num(np.nanmean(first, axis=1))
+        head = window[:, : max(start, params.min_history + 1)]
+        err = np.nan_to_num(np.nanmean(np.abs(np.diff(head, axis=1)), axis=1))
+    trend = np.zeros(n_series)
+    season = np.ascontiguousarray(
+        (np.nan_to_num(first - level[:, None]) if period else np.zeros((n_series, 1))).T)
+    xt_all = np.ascontiguousarray(window.T)
+    has_nan = bool(np.isnan(xt_all).any())
+    seen = np.count_nonzero(~np.isnan(window), axis=1)
+    for t in range(start, n_points):
+        s_idx = t % period if period else 0
+        s_t = season[s_idx]
+        pred = level + PHI * trend + s_t
+        sigma = err * MEAN_ABS_TO_SIGMA
+        np.fmax(sigma, 1e-3 * np.abs(pred) + 1e-9, out=sigma)
+        bound = CLIP * sigma
+        xt = xt_all[t]
+        clipped = np.clip(xt - pred, -bound, bound)
+        if has_nan:
+            clipped = np.nan_to_num(clipped)  # a missing point leaves the state unchanged
+            ok = ~np.isnan(xt)
+        xc = pred + clipped
+        new_level = ALPHA * (xc - s_t) + (1 - ALPHA) * (level + PHI * trend)
+        new_trend = BETA * (new_level - level) + (1 - BETA) * PHI * trend
+        new_season = GAMMA * (xc - new_level) + (1 - GAMMA) * s_t
+        new_err = RHO * np.abs(clipped) + (1 - RHO) * err
+        if has_nan:
+            new_level = np.where(ok, new_level, level)
+            new_trend = np.where(ok, new_trend, trend)
+            new_season = np.where(ok, new_season, s_t)
+            new_err = np.where(ok, new_err, err)
+        level, trend, err = new_level, new_trend, new_err
+        if period:
+            season[s_idx] = new_season
+    s_idx = n_points % period if period else 0
+    pred = level + PHI * trend + season[s_idx]
+    sigma = err * MEAN_ABS_TO_SIGMA
+    sigma = np.fmax(sigma, scale_floor(pred, sigma))
+    with np.errstate(invalid="ignore"):
+        z = (np.asarray(current, dtype=np.float64) - pred) / sigma
+    z = np.where(seen >= params.min_history, z, np.nan)
+    return DetectorOutput(pred, sigma, z, point_kind(z))
 
 
 def _loop_one(x: np.ndarray, period: int, warmup: int, min_history: int, level: float,

@@ -39,8 +39,7 @@ def sorted_quantiles(a: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
 
 
 def nan_median(a: np.ndarray) -> np.ndarray:
-    if not np.isnan(a).any():
-        return np.asarray(np.median(a, axis=-1))
+    """Median along the last axis ignoring NaN (a row sort beats np.median's partition here)."""
     return sorted_quantiles(a, (0.5,))[0]
 
 

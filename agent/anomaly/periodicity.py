@@ -71,10 +71,16 @@ def detect_period(values: np.ndarray, candidates: Sequence[int]) -> np.ndarray:
     n_series, n_points = x.shape
     best = np.zeros(n_series, dtype=np.int64)
     best_ac = np.full(n_series, MIN_AUTOCORRELATION)
-    for lag in candidates:
-        if lag * MIN_CYCLES > n_points:
-            continue
-        ac = autocorrelation(x, lag)
+    usable = [lag for lag in candidates if lag * MIN_CYCLES <= n_points]
+    if not usable:
+        return best
+    with quiet():
+        centred = np.nan_to_num(x - np.nanmean(x, axis=-1, keepdims=True))
+    energy = (centred * centred).sum(axis=-1)
+    for lag in usable:
+        num = np.einsum("ij,ij->i", centred[:, lag:], centred[:, :-lag])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ac = np.where(energy > 0, num / energy, 0.0)
         better = ac > best_ac
         best[better] = lag
         best_ac[better] = ac[better]

@@ -12,10 +12,10 @@ from agent.anomaly.windowed import enough_history, point_kind, stream_windows
 NAME = "robust_zscore"
 
 
-def robust_scale(history: np.ndarray, median: np.ndarray) -> np.ndarray:
+def robust_scale(history: np.ndarray, median: np.ndarray, q10: np.ndarray,
+                 q90: np.ndarray) -> np.ndarray:
     """MAD as a sigma, floored by the inter-decile range so quantised series are not 0-wide."""
     mad = nan_median(np.abs(history - median[..., None])) * MAD_TO_SIGMA
-    q10, q90 = sorted_quantiles(history, (0.1, 0.9))
     spread = (q90 - q10) / 2.563  # inter-decile range of a normal law in sigmas
     base = np.fmax(mad, 0.5 * spread)
     return np.fmax(base, scale_floor(median, base))
@@ -23,8 +23,8 @@ def robust_scale(history: np.ndarray, median: np.ndarray) -> np.ndarray:
 
 def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
     history = history[..., -params.training_window :]
-    median = nan_median(history)
-    scale = robust_scale(history, median)
+    q10, median, q90 = sorted_quantiles(history, (0.1, 0.5, 0.9))
+    scale = robust_scale(history, median, q10, q90)
     with np.errstate(invalid="ignore"):
         z = (current - median) / scale
     z = np.where(enough_history(history, params), z, np.nan)
