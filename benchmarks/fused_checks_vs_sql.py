@@ -92,7 +92,7 @@ def build_table(rows: int) -> None:
                    (i % 1000) / 1000.0 AS score,
                    now() - make_interval(secs => i % 86400) AS created_at,
                    CASE WHEN i % 3 = 0 THEN 'n' END AS note
-            FROM generate_series(1, {rows}) AS s(i)
+            FROM generate_series(1::bigint, {rows}) AS s(i)
         """)
         connection.execute(f"ANALYZE {SCHEMA}.{TABLE}")
         print(f"built in {time.perf_counter() - started:.1f}s", flush=True)
