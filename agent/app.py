@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
 
 from agent.api.http import HttpApi
 from agent.checks.results import Status
@@ -22,6 +22,7 @@ from agent.config.models import Config
 from agent.scheduler import DatasetScheduler
 from agent.snapshot import ResultsSnapshot
 from agent.store.history import HistoryStore
+from agent.store.lock import StoreLock
 from agent.warehouses.engines import safe_url
 from agent.warehouses.warehouse import Warehouse
 from exporter.collector import SnapshotCollector
@@ -40,6 +41,9 @@ class Agent:
         self.snapshot = ResultsSnapshot()
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(SnapshotCollector(self.snapshot))
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        self._store_lock = StoreLock(config.agent.store_url())
         self.warehouses: dict[str, Warehouse] = {}
         self.store: HistoryStore | None = None
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
@@ -51,6 +55,7 @@ class Agent:
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self, *, serve_http: bool = True) -> None:
+        self._store_lock.acquire()
         self.store = await self._in_store_thread(HistoryStore, self.config.agent.store_url())
         self.snapshot.store_writes = self.store.write_durations
         self._open_warehouses(self.config)
@@ -87,6 +92,7 @@ class Agent:
         if self.store is not None:
             await self._in_store_thread(self.store.close)
         self._store_thread.shutdown(wait=True)
+        self._store_lock.release()
         log.info("agent stopped")
 
     async def run_forever(self) -> None:

@@ -39,8 +39,13 @@ def handle(args: argparse.Namespace) -> int:
     async def main() -> None:
         await Agent(config, args.config).run_forever()
 
+    from agent.store.lock import StoreLocked
+
     try:
         asyncio.run(main())
+    except StoreLocked as exc:
+        log.error("cannot start: %s", exc)
+        return 1
     except OSError as exc:
         log.error("cannot start: %s", exc)
         return 1
