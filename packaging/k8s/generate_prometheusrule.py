@@ -37,7 +37,9 @@ class RuleSourceError(ValueError):
 def rule_files(rules_dir: Path) -> list[Path]:
     """The top-level YAML files of ``rules_dir``, sorted by name."""
     if not rules_dir.is_dir():
-        raise RuleSourceError(f"{rules_dir}: not a directory; pass --rules-dir with the rules/ path")
+        raise RuleSourceError(
+            f"{rules_dir}: not a directory; pass --rules-dir with the path of rules/"
+        )
     return sorted(p for p in rules_dir.iterdir() if p.is_file() and p.suffix in {".yml", ".yaml"})
 
 
