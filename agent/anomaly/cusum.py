@@ -15,7 +15,7 @@ from agent.anomaly.result import AnomalyType, DetectorOutput
 
 NAME = "cusum"
 K = 0.5
-H = 8.0
+H = 10.0
 Z_AT_H = 4.0
 RHO = 0.01  # baseline smoothing
 CLIP = 3.0

@@ -77,6 +77,14 @@ def combine(parts: Mapping[str, DetectorOutput], z_thr: np.ndarray | float,
             for i, n in enumerate(names):
                 if n in SEASON_BLIND:
                     zs[i] = np.where(seasonal_known, np.nan, zs[i])
+                elif n == "novelty":
+                    # beyond the window's range, measured in the season's (tighter) spread
+                    nov = parts["novelty"]
+                    with quiet():
+                        excess = (np.abs(zs[i]) - novelty.NOVELTY_BASE) * nov.scale
+                        rescaled = np.sign(zs[i]) * (
+                            novelty.NOVELTY_BASE + excess / parts["seasonal"].scale)
+                    zs[i] = np.where(seasonal_known & (zs[i] != 0), rescaled, zs[i])
         expected = np.stack([parts[n].expected for n in names])
         scales = np.stack([parts[n].scale for n in names])
         with quiet():
@@ -85,6 +93,11 @@ def combine(parts: Mapping[str, DetectorOutput], z_thr: np.ndarray | float,
         z_point = _pick(zs, idx)
         exp_point = _pick(expected, idx)
         scale_point = _pick(scales, idx)
+        if "seasonal" in names:
+            # the band drawn for a seasonal series is the seasonal model's
+            known = ~np.isnan(parts["seasonal"].z)
+            exp_point = np.where(known, parts["seasonal"].expected, exp_point)
+            scale_point = np.where(known, parts["seasonal"].scale, scale_point)
         kind = np.where(z_point > 0, AnomalyType.SPIKE, np.where(z_point < 0, AnomalyType.DROP, 0))
         with quiet():
             voters = np.count_nonzero(~np.isnan(zs), axis=0)

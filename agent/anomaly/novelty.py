@@ -1,7 +1,7 @@
 """Range novelty: how far a point lies beyond the extremes of its training window.
 
 Inside the window's [0.1 %, 99.9 %] quantile range z is 0 (the value has been seen recently);
-beyond it z = NOVELTY_BASE + excess / sigma (from the inter-decile range), signed by side. Used by the ensemble as a
+beyond it z = NOVELTY_BASE + excess / sigma (inter-decile sigma), signed by side. Used as a
 veto: a value already seen in the window is not a point anomaly on its own.
 """
 

@@ -114,7 +114,9 @@ def score_stream(
     return StreamScores(scored, flag)
 
 
-def _stream_one(name: str, x: np.ndarray, train: np.ndarray, params: DetectorParams) -> DetectorOutput:
+def _stream_one(
+    name: str, x: np.ndarray, train: np.ndarray, params: DetectorParams
+) -> DetectorOutput:
     """Stream one detector: models learn from ``train`` but judge the observed ``x``."""
     module = DETECTORS[name]
     if name in ("holt_winters", "cusum"):
@@ -129,7 +131,7 @@ def _stream_one(name: str, x: np.ndarray, train: np.ndarray, params: DetectorPar
     from agent.anomaly.windowed import stream_windows
 
     def judge(history: np.ndarray, current: np.ndarray, p: DetectorParams) -> DetectorOutput:
-        return module.detect(history, current, p)  # type: ignore[no-any-return]
+        return module.detect(history, current, p)
 
     return _windowed(train, x, params, judge, stream_windows)
 

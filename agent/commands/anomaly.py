@@ -12,7 +12,7 @@ from agent.anomaly.ensemble import METHODS
 from agent.anomaly.streaming import read_series_csv, score_stream
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("anomaly", help="anomaly detection tools")
     sub = parser.add_subparsers(dest="anomaly_command", metavar="ACTION", required=True)
     score = sub.add_parser(
