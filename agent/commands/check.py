@@ -1,4 +1,5 @@
-"""``dq-agent check --config FILE [--dataset NAME] --once --format json|table``.
+"""``dq-agent check --config FILE [--dataset NAME] --once --format json|table``, or
+``dq-agent check --warehouse URL --rules PATH`` for rule files without a config.
 
 Exit code 0 when every check passes (warnings allowed), 1 when some fail, 2 on errors, so a
 pipeline can gate on it.
@@ -19,6 +20,7 @@ from agent.config.errors import ConfigError
 from agent.config.loader import load_config
 from agent.config.models import Config
 from agent.logging_setup import configure_logging
+from agent.rules import command as rules_command
 from agent.warehouses.warehouse import Warehouse
 
 
@@ -26,18 +28,21 @@ def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "check", help="run checks once and print the results (exit 0 pass, 1 fail, 2 error)"
     )
-    parser.add_argument("--config", type=Path, required=True, help="YAML config file")
+    parser.add_argument("--config", type=Path, help="YAML config file")
     parser.add_argument("--dataset", action="append", default=[],
                         help="only this dataset (repeatable)")
     parser.add_argument("--once", action="store_true", help="run once and exit (the default)")
     parser.add_argument("--format", choices=["json", "table"], default="table")
     parser.add_argument("--log-level", default="error",
                         choices=["debug", "info", "warning", "error"])
+    rules_command.add_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
+    if args.config is None or args.list_expectations:
+        return rules_command.handle_rules(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:

@@ -1,0 +1,25 @@
+"""expect_column_value_lengths_to_equal: every non-null value is ``value`` characters long."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import Field
+from sqlalchemy.sql.elements import ColumnElement
+
+from agent.checks.base import QueryContext
+from agent.checks.builtin.ge_base import GEMapCheck, GEMapSpec
+from agent.checks.expressions import as_text
+
+
+class ExpectLengthsEqualSpec(GEMapSpec):
+    type: Literal["expect_column_value_lengths_to_equal"]
+    value: int = Field(ge=0)
+
+
+class ExpectLengthsEqual(GEMapCheck[ExpectLengthsEqualSpec]):
+    spec_model = ExpectLengthsEqualSpec
+
+    def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
+        return sa.func.length(as_text(ctx.col(self.column))) != self.spec.value

@@ -1,0 +1,26 @@
+"""expect_column_values_to_match_regex: non-null values match ``regex`` (searched, not anchored)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import sqlalchemy as sa
+from pydantic import Field
+from sqlalchemy.sql.elements import ColumnElement
+
+from agent.checks.base import QueryContext
+from agent.checks.builtin.ge_base import GEMapCheck, GEMapSpec
+from agent.checks.expressions import as_text, regex_matches
+
+
+class ExpectMatchRegexSpec(GEMapSpec):
+    type: Literal["expect_column_values_to_match_regex"]
+    regex: str = Field(min_length=1)
+
+
+class ExpectMatchRegex(GEMapCheck[ExpectMatchRegexSpec]):
+    spec_model = ExpectMatchRegexSpec
+
+    def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
+        text = as_text(ctx.col(self.column))
+        return sa.not_(regex_matches(text, sa.literal(self.spec.regex)))

@@ -1,0 +1,118 @@
+"""``dq-agent check --warehouse URL --rules PATH [--once] [--format json|table]``: run rule
+files with no main config. Prints one rule-run JSON per rule (a list for several)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from agent.checks.registry import check_types
+from agent.config.models import AgentConfig, Config, WarehouseConfig
+from agent.rules.aliases import ALIASES
+from agent.rules.convert import RuleError
+from agent.rules.history import record_rule_run, without_store
+from agent.rules.loader import load_rules
+from agent.rules.models import RuleFile
+from agent.rules.report import rule_run_json
+from agent.rules.runner import RuleRun, run_rule
+from agent.store.history import HistoryStore
+from agent.warehouses.warehouse import Warehouse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", metavar="URL",
+                        help="SQLAlchemy URL of the warehouse (with --rules, no config needed)")
+    parser.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
+                        help="rule file or directory of rule files (repeatable)")
+    parser.add_argument("--history", metavar="URL", default=None,
+                        help="history store URL for rule versions and runs "
+                             "(default: SQLite in the state directory)")
+    parser.add_argument("--no-history", action="store_true",
+                        help="do not record rule versions and runs")
+    parser.add_argument("--list-expectations", action="store_true",
+                        help="print the expectation types and aliases rule files may use")
+
+
+def list_expectations() -> str:
+    types = sorted(name for name in check_types() if name.startswith("expect_")
+                   or name == "unexpected_rows_expectation")
+    aliases = [f"{alias} -> {target}" for alias, target in sorted(ALIASES.items())]
+    return "\n".join(["expectation types:", *types, "", "aliases:", *aliases])
+
+
+def handle_rules(args: argparse.Namespace) -> int:
+    if args.list_expectations:
+        print(list_expectations())
+        return 0
+    if not args.warehouse or not args.rules:
+        print("dq-agent: give both --warehouse URL and --rules PATH (or --config FILE)",
+              file=sys.stderr)
+        return 2
+    try:
+        warehouse_config = WarehouseConfig(url=args.warehouse)
+        rules = load_rules(*args.rules)
+    except (RuleError, ValueError) as exc:
+        print(f"dq-agent: {exc}", file=sys.stderr)
+        return 2
+    store = None
+    if not args.no_history:
+        store = HistoryStore(args.history or AgentConfig().store_url())
+    try:
+        runs = asyncio.run(run_rules(rules, {"default": warehouse_config}, store))
+    finally:
+        if store is not None:
+            store.close()
+    print(render(runs, args.format))
+    return rules_exit_code(runs)
+
+
+def config_rules(config: Config) -> list[RuleFile]:
+    """The rules a config references under ``rules:``."""
+    paths = list(getattr(config, "rules", []) or [])
+    return load_rules(*paths) if paths else []
+
+
+async def run_rules(
+    rules: list[RuleFile], warehouses: dict[str, WarehouseConfig], store: HistoryStore | None
+) -> list[RuleRun]:
+    """Run every rule once, concurrently, each on its warehouse (the first one by default)."""
+    opened = {name: Warehouse(name, config) for name, config in warehouses.items()}
+    default = next(iter(opened))
+    try:
+        for rule in rules:
+            if rule.warehouse is not None and rule.warehouse not in opened:
+                raise RuleError(f"rule {rule.rule_id}: unknown warehouse {rule.warehouse!r}")
+        runs = await asyncio.gather(*(
+            run_rule(rule, opened[rule.warehouse or default]) for rule in rules
+        ))
+    finally:
+        for warehouse in opened.values():
+            warehouse.close()
+    if store is None:
+        return [without_store(run) for run in runs]
+    return [record_rule_run(store, run) for run in runs]
+
+
+def render(runs: list[RuleRun], fmt: str) -> str:
+    if fmt == "json":
+        documents = [rule_run_json(run) for run in runs]
+        return json.dumps(documents[0] if len(documents) == 1 else documents, indent=2,
+                          default=str)
+    lines = []
+    for run in runs:
+        lines.append(f"{run.rule.rule_id} ({run.rule.dataset}): "
+                     f"{'success' if run.success else 'failure'}")
+        for result in run.results:
+            message = result.error or result.outcome.message or ""
+            lines.append(f"  {result.status.value.upper():5} {result.check}  {message}")
+    return "\n".join(lines)
+
+
+def rules_exit_code(runs: list[RuleRun]) -> int:
+    statuses = {result.status.value for run in runs for result in run.results}
+    if "error" in statuses:
+        return 2
+    return 1 if "fail" in statuses else 0

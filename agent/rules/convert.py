@@ -1,0 +1,117 @@
+"""From a rule file to the agent's own dataset config: every expectation becomes a check spec."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from agent.checks.results import Severity
+from agent.config.models import DatasetConfig
+from agent.rules.aliases import canonical, rename_kwargs
+from agent.rules.models import Expectation, RuleFile
+from agent.rules.templates import TemplateError, render_value
+
+_SEVERITIES = {
+    "critical": Severity.CRITICAL, "high": Severity.CRITICAL, "error": Severity.CRITICAL,
+    "warning": Severity.WARNING, "medium": Severity.WARNING, "warn": Severity.WARNING,
+    "info": Severity.INFO, "low": Severity.INFO,
+}
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used; the message names the rule, the expectation and the fix."""
+
+
+def severity_of(text: str | None, where: str) -> Severity:
+    if text is None:
+        return Severity.WARNING
+    try:
+        return _SEVERITIES[text.lower()]
+    except KeyError:
+        raise RuleError(
+            f"{where}: severity {text!r} is unknown; use one of {', '.join(_SEVERITIES)}"
+        ) from None
+
+
+def check_spec_of(
+    rule: RuleFile, index: int, expectation: Expectation, now: datetime
+) -> dict[str, Any]:
+    """The check spec (as a dict) of one expectation, templates rendered at ``now``."""
+    where = f"rule {rule.rule_id}: expectations[{index}] ({expectation.expectation_type})"
+    try:
+        kwargs = render_value(dict(expectation.kwargs), now)
+    except TemplateError as exc:
+        raise RuleError(f"{where}: {exc}") from None
+    kwargs = rename_kwargs(expectation.expectation_type, kwargs)
+    if expectation.column is not None:
+        if "column" in kwargs and kwargs["column"] != expectation.column:
+            raise RuleError(
+                f"{where}: column is given twice ({expectation.column!r} and "
+                f"kwargs.column {kwargs['column']!r}); keep one"
+            )
+        kwargs["column"] = expectation.column
+    for reserved in ("type", "name", "severity"):
+        if reserved in kwargs:
+            raise RuleError(f"{where}: kwargs.{reserved} is reserved; set it on the expectation")
+    spec: dict[str, Any] = {"type": canonical(expectation.expectation_type), **kwargs}
+    severity = expectation.severity or rule.alert_config.severity
+    spec["severity"] = severity_of(severity, where).value
+    if expectation.meta:
+        spec.setdefault("meta", expectation.meta)
+    return spec
+
+
+def default_name(spec: dict[str, Any]) -> str:
+    column = spec.get("column") or spec.get("column_A") or ""
+    return f"{spec['type']}_{column}" if column else str(spec["type"])
+
+
+def dataset_config(rule: RuleFile, now: datetime) -> DatasetConfig:
+    """The rule as a DatasetConfig whose checks are named uniquely, in the rule's order."""
+    specs: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for index, expectation in enumerate(rule.expectations):
+        spec = check_spec_of(rule, index, expectation, now)
+        name = expectation.name or default_name(spec)
+        seen[name] = seen.get(name, 0) + 1
+        spec["name"] = name if seen[name] == 1 else f"{name}_{seen[name]}"
+        specs.append(spec)
+    data: dict[str, Any] = {"table": rule.dataset, "checks": specs}
+    if rule.where:
+        data["where"] = rule.where
+    if rule.warehouse:
+        data["warehouse"] = rule.warehouse
+    if rule.schedule:
+        data["schedule"] = rule.schedule
+    for key in ("team", "owner", "criticality", "tier"):
+        if key in rule.tags:
+            data[key] = rule.tags[key]
+    try:
+        return DatasetConfig.model_validate(data)
+    except ValidationError as exc:
+        raise RuleError(describe(rule, exc)) from None
+
+
+def describe(rule: RuleFile, exc: ValidationError) -> str:
+    lines = [f"rule {rule.rule_id}: {exc.error_count()} problem(s):"]
+    for error in exc.errors(include_url=False):
+        loc = list(error["loc"])
+        place = ".".join(str(part) for part in loc)
+        if len(loc) >= 2 and loc[0] == "checks" and isinstance(loc[1], int):
+            expectation = rule.expectations[loc[1]]
+            rest = [str(part) for part in loc[3:]]  # skip the union tag
+            key = ".".join(rest) or "kwargs"
+            place = f"expectations[{loc[1]}] ({expectation.expectation_type}): {key}"
+            if error["type"] == "union_tag_invalid":
+                place = f"expectations[{loc[1]}]"
+                error["msg"] = (
+                    f"unknown expectation_type {expectation.expectation_type!r}; see "
+                    "`dq-agent check --list-expectations` or use a short alias such as not_null"
+                )
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown argument for this expectation; remove it or check its spelling"
+        lines.append(f"  {place}: {message}")
+    return "\n".join(lines)

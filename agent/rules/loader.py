@@ -1,0 +1,72 @@
+"""Loading rule files: one YAML/JSON file, or every *.yaml / *.yml / *.json in a directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from agent.config.errors import ConfigError
+from agent.config.loader import describe_validation_error
+from agent.config.yaml_source import load_yaml
+from agent.rules.convert import RuleError, dataset_config
+from agent.rules.models import RuleFile
+from agent.rules.templates import now_utc
+
+RULE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def rule_paths(path: Path) -> list[Path]:
+    """``path`` itself, or the rule files in the directory ``path`` (sorted, recursively)."""
+    if path.is_dir():
+        found = sorted(p for p in path.rglob("*") if p.suffix in RULE_SUFFIXES and p.is_file())
+        if not found:
+            raise RuleError(f"{path}: no rule files (*.yaml, *.yml, *.json) in this directory")
+        return found
+    if not path.exists():
+        raise RuleError(f"{path}: no such rule file or directory")
+    return [path]
+
+
+def load_rule_file(path: Path) -> list[RuleFile]:
+    """The rules in one file: a mapping (one rule) or a list of mappings."""
+    try:
+        source = load_yaml(path)
+    except ConfigError as exc:
+        raise RuleError(str(exc)) from None
+    documents = source.data if isinstance(source.data, list) else [source.data]
+    rules: list[RuleFile] = []
+    for index, document in enumerate(documents):
+        if not isinstance(document, dict):
+            raise RuleError(
+                f"{path}: a rule must be a mapping with rule_id, dataset and expectations"
+            )
+        try:
+            rule = RuleFile.model_validate(document)
+        except ValidationError as exc:
+            if isinstance(source.data, list):
+                raise RuleError(f"{path}: rule [{index}]: {exc}") from None
+            raise RuleError(describe_validation_error(exc, source)) from None
+        try:
+            dataset_config(rule, now_utc())  # every expectation must convert now, not at run time
+        except RuleError as exc:
+            raise RuleError(f"{path}: {exc}") from None
+        rules.append(rule)
+    return rules
+
+
+def load_rules(*paths: Path) -> list[RuleFile]:
+    """All rules under ``paths``; rule ids must be unique across them."""
+    rules: list[RuleFile] = []
+    origin: dict[str, Path] = {}
+    for root in paths:
+        for path in rule_paths(root):
+            for rule in load_rule_file(path):
+                if rule.rule_id in origin:
+                    raise RuleError(
+                        f"{path}: rule_id {rule.rule_id!r} is already used in {origin[rule.rule_id]}; "
+                        "rule ids must be unique"
+                    )
+                origin[rule.rule_id] = path
+                rules.append(rule)
+    return rules
