@@ -38,6 +38,15 @@ def check_lg_k(lg_k: int, where: str = "lg_k") -> int:
     return lg_k
 
 
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of a numeric array (sort and drop repeats)."""
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 class DistinctCounter:
     """HLL sketch (HLL_8 target type) with batch updates from NumPy arrays or lists."""
 
@@ -58,10 +67,17 @@ class DistinctCounter:
 
     def update(self, values: np.ndarray | Sequence[object]) -> None:
         """Add values. The library has no array update for HLL, so each value is handed to
-        ``hll_sketch.update`` through ``map`` (no Python-level loop body). Callers should pass
-        de-duplicated values where they have them: HLL ignores repeats, so that is the same
-        sketch for less work."""
-        items = values.tolist() if isinstance(values, np.ndarray) else values
+        ``hll_sketch.update`` through ``map`` (no Python-level loop body). Numeric arrays are
+        de-duplicated first (a sort): HLL ignores repeats, so the sketch describes the same set
+        of values, for fewer library calls."""
+        if isinstance(values, np.ndarray):
+            if values.ndim != 1:
+                raise SketchError(f"HLL update: expected a 1-D array, got shape {values.shape}")
+            if values.dtype.kind in "iuf" and values.size > 1:
+                values = distinct_sorted(values)
+            items: Sequence[object] = values.tolist()
+        else:
+            items = values
         deque(map(self._sketch.update, items), maxlen=0)
 
     def merge(self, other: DistinctCounter) -> None:
