@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.error
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -20,6 +24,7 @@ import pytest
 
 from tests.packaging.dockerfile_model import Dockerfile, Instruction, Stage, parse
 from tests.packaging.paths import DOCKERFILE, REPO_ROOT
+from tests.support.components import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -125,3 +130,82 @@ def test_image_install_steps_give_a_working_dq_agent(tmp_path: Path) -> None:
     assert exporter_file.startswith(str(tmp_path / "runtime-venv"))
     assert no_pytest == "True"
     assert sys.executable not in agent_file
+
+    serve_from_the_installed_venv(runtime_bin, runtime, tmp_path)
+
+
+SMOKE_CONFIG = """
+agent:
+  listen: 127.0.0.1:{port}
+  state_dir: {state}
+  shutdown_grace: 10s
+warehouses:
+  local:
+    url: duckdb:///{database}
+datasets:
+  orders:
+    table: orders
+    schedule: 1h
+    checks:
+      - type: row_count
+        min: 1
+      - type: not_null
+        column: id
+"""
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            status: int = response.status
+            return status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
+def serve_from_the_installed_venv(bin_dir: Path, runtime: Stage, tmp_path: Path) -> None:
+    """The installed daemon starts, answers the image's HEALTHCHECK, and stops cleanly."""
+    database = tmp_path / "warehouse.duckdb"
+    make_table = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+        "c.execute('create table orders as select range as id from range(10)'); c.close()"
+    )
+    subprocess.run([str(bin_dir / "python"), "-c", make_table, str(database)], check=True)
+    port = free_port()
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        SMOKE_CONFIG.format(port=port, state=tmp_path / "state", database=database),
+        encoding="utf-8",
+    )
+    daemon = subprocess.Popen(
+        [str(bin_dir / "dq-agent"), "run", "--config", str(config)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while http_status(f"{base}/readyz") != 200:
+            assert daemon.poll() is None, daemon.communicate()[0]
+            assert time.monotonic() < deadline, "the agent never became ready"
+            time.sleep(0.5)
+        assert http_status(f"{base}/healthz") == 200
+        healthcheck = runtime.one("HEALTHCHECK").exec_form()
+        assert healthcheck is not None
+        probe = subprocess.run(
+            [str(bin_dir / "python"), *healthcheck[1:]],
+            env={**os.environ, "DQ_HEALTHCHECK_URL": f"{base}/healthz"}, timeout=30,
+        )
+        assert probe.returncode == 0
+        deadline = time.monotonic() + 60
+        while "dq_check_success{" not in urllib.request.urlopen(f"{base}/metrics").read().decode():
+            assert time.monotonic() < deadline, "no check result was exported"
+            time.sleep(0.5)
+        daemon.send_signal(signal.SIGTERM)
+        output, _ = daemon.communicate(timeout=45)
+        assert daemon.returncode == 0, output
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
