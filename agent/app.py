@@ -13,6 +13,8 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
 
+from agent.anomaly.monitor import judge_dataset
+from agent.anomaly.publish import detection_rows, publish_verdicts
 from agent.api.http import HttpApi
 from agent.checks.results import Status
 from agent.checks.runner import DatasetRun, DatasetRunner
@@ -134,6 +136,8 @@ class Agent:
                 except Exception:
                     log.exception("could not write the run to the history store",
                                   extra={"dataset": name})
+            if dataset.anomaly is not None and self.store is not None:
+                await self._judge_anomalies(name, run)
             failing = [r.check for r in run.results if r.status != Status.PASS]
             log.info("dataset run finished in %.3fs: %d checks, %d not passing",
                      run.duration_seconds, len(run.results), len(failing),
@@ -143,6 +147,29 @@ class Agent:
             self.snapshot.scheduler.running -= 1
             if task is not None:
                 self._running.discard(task)
+
+    async def _judge_anomalies(self, name: str, run: DatasetRun) -> None:
+        dataset = self.config.datasets.get(name)
+        if dataset is None or dataset.anomaly is None or self.store is None:
+            return
+        checks = [result.check for result in run.results]
+        try:
+            verdicts = await self._in_store_thread(
+                judge_dataset, self.store, name, dataset.anomaly, checks)
+            await self._in_store_thread(
+                self.store.record_detections, name, run.started_at.timestamp(),
+                detection_rows(verdicts))
+        except Exception:
+            log.exception("anomaly detection failed", extra={"dataset": name})
+            return
+        columns = {result.check: result.column for result in run.results}
+        publish_verdicts(self.snapshot, run.warehouse, name, verdicts, columns)
+        for verdict in verdicts:
+            if verdict.result.is_anomaly:
+                log.warning("anomaly in %s: observed %g, expected %g [%g, %g], score %.2f",
+                            verdict.series.name, verdict.result.observed, verdict.result.expected,
+                            verdict.result.lower, verdict.result.upper, verdict.result.score,
+                            extra={"dataset": name, "check": verdict.series.check or None})
 
     # -- configuration ------------------------------------------------------------------------
     async def reload(self) -> tuple[bool, str]:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Union
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from agent.anomaly.config import AnomalySetting
 from agent.checks.base import CheckSpec
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
@@ -155,6 +156,9 @@ class DatasetConfig(StrictModel):
     criticality: str = ""
     upstream: list[str] = Field(default_factory=list, description="Datasets this one reads from.")
     checks: list[CheckConfig] = Field(default_factory=list)  # type: ignore[valid-type]
+    anomaly: AnomalySetting = Field(
+        default=None, description="Anomaly monitors on this dataset's history; `auto` for defaults."
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -121,7 +121,42 @@ class HistoryStore:
             points = connection.execute(
                 schema.metric_points.delete().where(schema.metric_points.c.ts < older_than)
             ).rowcount
-        return int(runs or 0) + int(points or 0)
+            detections = connection.execute(
+                schema.anomaly_detections.delete()
+                .where(schema.anomaly_detections.c.ts < older_than)
+            ).rowcount
+        return int(runs or 0) + int(points or 0) + int(detections or 0)
+
+    def record_detections(self, dataset: str, ts: float, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            with self.engine.begin() as connection:
+                connection.execute(schema.anomaly_detections.insert(),
+                                   [{"dataset": dataset, "ts": ts, **row} for row in rows])
+
+    def mark_false_positive(self, dataset: str, metric: str, ts: float) -> None:
+        """A user says the point of ``metric`` at ``ts`` was no anomaly."""
+        with self.engine.begin() as connection:
+            connection.execute(schema.anomaly_feedback.insert().values(
+                dataset=dataset, metric=metric, ts=ts, kind="false_positive",
+                created_at=time.time()))
+
+    def false_positives(self, dataset: str) -> dict[str, list[float]]:
+        """Timestamps users marked as false positives, per metric of ``dataset``."""
+        feedback = schema.anomaly_feedback
+        query = sa.select(feedback.c.metric, feedback.c.ts).where(
+            feedback.c.dataset == dataset, feedback.c.kind == "false_positive")
+        marked: dict[str, list[float]] = {}
+        with self.engine.connect() as connection:
+            for metric, ts in connection.execute(query):
+                marked.setdefault(metric, []).append(float(ts))
+        return marked
+
+    def detections(self, dataset: str, metric: str, limit: int = 100) -> list[dict[str, Any]]:
+        table = schema.anomaly_detections
+        query = (sa.select(table).where(table.c.dataset == dataset, table.c.metric == metric)
+                 .order_by(table.c.ts.desc()).limit(limit))
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
 
     # -- reading -----------------------------------------------------------------------------
     def series(self, dataset: str, check: str, metric: str, limit: int = 1000) -> list[tuple[float, float]]:

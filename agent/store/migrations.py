@@ -16,8 +16,14 @@ def _v1_initial(connection: Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
+def _v2_anomalies(connection: Connection) -> None:
+    schema.anomaly_detections.create(connection, checkfirst=True)
+    schema.anomaly_feedback.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "rules, runs and metric points", _v1_initial),
+    (2, "anomaly detections and user feedback", _v2_anomalies),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -51,3 +51,33 @@ metric_points = sa.Table(
     sa.Index("ix_points_series_ts", "dataset", "check_name", "metric", "ts"),
     sa.Index("ix_points_ts", "ts"),
 )
+
+anomaly_detections = sa.Table(
+    "dq_anomaly_detections", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dataset", sa.String(255), nullable=False),
+    sa.Column("metric", sa.String(255), nullable=False),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("observed", sa.Float, nullable=False),
+    sa.Column("expected", sa.Float, nullable=False),
+    sa.Column("lower", sa.Float, nullable=False),
+    sa.Column("upper", sa.Float, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("method", sa.String(64), nullable=False),
+    sa.Column("is_anomaly", sa.Boolean, nullable=False),
+    sa.Index("ix_anomaly_series_ts", "dataset", "metric", "ts"),
+)
+
+anomaly_feedback = sa.Table(
+    "dq_anomaly_feedback", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dataset", sa.String(255), nullable=False),
+    sa.Column("metric", sa.String(255), nullable=False),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("ix_feedback_series", "dataset", "metric"),
+)
