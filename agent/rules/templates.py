@@ -22,7 +22,7 @@ _EXPRESSION = re.compile(
     r"^(now|today)(?:\s*([+-])\s*(\d+(?:\.\d+)?)\s*([a-z]+))?$", re.IGNORECASE
 )
 _GE_PARAMETER = re.compile(
-    r"^now\(\)\s*(?:([+-])\s*timedelta\(\s*(\w+)\s*=\s*(\d+(?:\.\d+)?)\s*\))?$"
+    r"^now\(\)\s*(?:([+-])\s*timedelta\(\s*(\w+)\s*=\s*(\d+(?:\.\d+)?(?:\s*\*\s*\d+(?:\.\d+)?)*)\s*\))?$"
 )
 
 
@@ -91,7 +91,13 @@ def ge_parameter(text: str, now: datetime) -> datetime:
     sign, unit, amount = match.groups()
     if sign is None:
         return now
-    delta = timedelta(**{unit: float(amount)})
+    product = 1.0
+    for factor in amount.split("*"):
+        product *= float(factor)
+    try:
+        delta = timedelta(**{unit: product})
+    except TypeError:
+        raise TemplateError(f"unknown timedelta unit {unit!r} in $PARAMETER {text!r}") from None
     return now - delta if sign == "-" else now + delta
 
 

@@ -53,7 +53,9 @@ def sql_type(name: str, backend: str) -> tuple[str, sa.types.TypeEngine[Any]]:
     if upper in _INT:
         return upper, sa.BigInteger()
     if upper in _FLOAT:
-        return ("DOUBLE PRECISION" if upper == "FLOAT" and backend == "postgresql" else upper), sa.Float()
+        if upper == "FLOAT" and backend != "sqlite":  # pandas floats are 64-bit; DuckDB FLOAT is not
+            return "DOUBLE PRECISION", sa.Float()
+        return upper, sa.Float()
     if upper == "BOOLEAN":
         return "BOOLEAN", sa.Boolean()
     if upper in _TEXT:

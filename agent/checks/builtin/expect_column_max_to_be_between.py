@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import QueryContext
-from agent.checks.builtin.ge_base import GEBetweenSpec, GEColumnAggregateCheck
+from agent.checks.builtin.ge_base import GEBetweenSpec, GEColumnAggregateCheck, plain, timestamp_text
 
 
 class ExpectMaxBetweenSpec(GEBetweenSpec):
@@ -21,3 +21,6 @@ class ExpectMaxBetween(GEColumnAggregateCheck[ExpectMaxBetweenSpec]):
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"max": sa.func.max(ctx.col(self.column))}
+
+    def observed(self, values: Any) -> Any:
+        return timestamp_text(plain(values["max"]))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import QueryContext
-from agent.checks.builtin.ge_base import GEBetweenSpec, GEColumnAggregateCheck
+from agent.checks.builtin.ge_base import GEBetweenSpec, GEColumnAggregateCheck, plain, timestamp_text
 
 
 class ExpectMinBetweenSpec(GEBetweenSpec):
@@ -21,3 +21,6 @@ class ExpectMinBetween(GEColumnAggregateCheck[ExpectMinBetweenSpec]):
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"min": sa.func.min(ctx.col(self.column))}
+
+    def observed(self, values: Any) -> Any:
+        return timestamp_text(plain(values["min"]))

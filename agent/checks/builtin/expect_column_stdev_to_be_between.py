@@ -1,7 +1,7 @@
 """expect_column_stdev_to_be_between: the sample standard deviation lies within the bounds.
 
-Computed from count, sum and sum of squares, so it works on every dialect (SQLite has no
-STDDEV) and fuses with the other aggregates.
+STDDEV_SAMP where the dialect has it; on SQLite, which has none, the sum of squared deviations
+from the mean (a scalar subquery), which keeps full precision. Either way it fuses.
 """
 
 from __future__ import annotations
@@ -24,17 +24,18 @@ class ExpectStdevBetween(GEColumnAggregateCheck[ExpectStdevBetweenSpec]):
     spec_model = ExpectStdevBetweenSpec
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
-        value = sa.cast(ctx.col(self.column), sa.Float)
-        return {
-            "n": sa.func.count(value),
-            "sum": sa.func.sum(value),
-            "sum_sq": sa.func.sum(value * value),
-        }
+        column = ctx.col(self.column)
+        if ctx.dialect_name != "sqlite":
+            return {"stdev": sa.func.stddev_samp(column)}
+        inner = sa.table(ctx.table.name, sa.column(self.column), schema=ctx.table.schema)
+        mean = sa.select(sa.func.avg(inner.c[self.column])).scalar_subquery()
+        deviation = sa.cast(column, sa.Float) - mean
+        return {"n": sa.func.count(column), "squares": sa.func.sum(deviation * deviation)}
 
     def observed(self, values: Any) -> Any:
+        if "stdev" in values:
+            return None if values["stdev"] is None else float(values["stdev"])
         n = int(values["n"] or 0)
         if n < 2:
             return None
-        total, squares = float(values["sum"]), float(values["sum_sq"])
-        variance = max(0.0, (squares - total * total / n) / (n - 1))
-        return math.sqrt(variance)
+        return math.sqrt(float(values["squares"]) / (n - 1))

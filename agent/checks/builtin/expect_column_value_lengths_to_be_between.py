@@ -10,7 +10,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEMapCheck, GEMapSpec, check_bounds, outside_bounds
-from agent.checks.expressions import as_text
 
 
 class ExpectLengthsBetweenSpec(GEMapSpec):
@@ -30,6 +29,6 @@ class ExpectLengthsBetween(GEMapCheck[ExpectLengthsBetweenSpec]):
     spec_model = ExpectLengthsBetweenSpec
 
     def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
-        length = sa.func.length(as_text(ctx.col(self.column)))
+        length = sa.func.length(ctx.col(self.column))
         spec = self.spec
         return outside_bounds(length, spec.min_value, spec.max_value, spec.strict_min, spec.strict_max)

@@ -10,7 +10,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEMapCheck, GEMapSpec
-from agent.checks.expressions import as_text
 
 
 class ExpectLengthsEqualSpec(GEMapSpec):
@@ -22,4 +21,4 @@ class ExpectLengthsEqual(GEMapCheck[ExpectLengthsEqualSpec]):
     spec_model = ExpectLengthsEqualSpec
 
     def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
-        return sa.func.length(as_text(ctx.col(self.column))) != self.spec.value
+        return sa.func.length(ctx.col(self.column)) != self.spec.value

@@ -15,7 +15,7 @@ from agent.checks.expressions import as_text, regex_matches
 
 class ExpectNotMatchRegexSpec(GEMapSpec):
     type: Literal["expect_column_values_to_not_match_regex"]
-    regex: str = Field(min_length=1)
+    regex: str = Field(description="An empty pattern matches every value.")
 
 
 class ExpectNotMatchRegex(GEMapCheck[ExpectNotMatchRegexSpec]):

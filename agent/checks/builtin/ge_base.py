@@ -11,6 +11,7 @@ are fetched afterwards, only for expectations that found unexpected rows
 from __future__ import annotations
 
 import math
+import re
 from abc import abstractmethod
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -95,7 +96,7 @@ class GEBetweenSpec(GEColumnSpec):
 
     @model_validator(mode="after")
     def _ordered(self) -> GEBetweenSpec:
-        check_bounds(self.min_value, self.max_value)
+        check_bounds(self.min_value, self.max_value, need_one=False)  # both None: vacuously true
         return self
 
 
@@ -225,9 +226,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
 def bound_literal(value: Any, parse_datetimes: bool = False) -> Any:
-    """A bound as a literal; strings that are timestamps become datetimes when asked to."""
-    if parse_datetimes and isinstance(value, str):
+    """A bound as a literal. ISO 8601 timestamps (what the ``{{ now }}`` templates produce) are
+    bound as timestamps, as are other parseable strings under parse_strings_as_datetimes."""
+    if isinstance(value, str) and (parse_datetimes or _ISO_TIMESTAMP.match(value.strip())):
+        return parse_datetime(value)
+    return value
+
+
+def timestamp_text(value: Any) -> Any:
+    """A timestamp that came back as text (SQLite stores them so) as a datetime; else unchanged."""
+    if isinstance(value, str) and _ISO_TIMESTAMP.match(value.strip()):
         return parse_datetime(value)
     return value
 
