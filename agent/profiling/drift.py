@@ -48,9 +48,7 @@ class DriftResult:
 def _kll(sketch: KllLike, role: str) -> ds.kll_doubles_sketch:
     raw = sketch.sketch if isinstance(sketch, QuantileSketch) else sketch
     if not isinstance(raw, ds.kll_doubles_sketch):
-        raise DriftInputError(
-            f"{role} sketch: expected a KLL doubles sketch, got {type(sketch).__name__}"
-        )
+        raise DriftInputError(f"{role} sketch: expected a KLL doubles sketch, got {type(sketch).__name__}")
     if raw.is_empty():
         raise DriftInputError(f"{role} sketch is empty: profile some non-null values first")
     return raw
@@ -59,9 +57,7 @@ def _kll(sketch: KllLike, role: str) -> ds.kll_doubles_sketch:
 def _frequent(sketch: FrequentLike, role: str) -> ds.frequent_strings_sketch:
     raw = sketch.sketch if isinstance(sketch, FrequentItems) else sketch
     if not isinstance(raw, ds.frequent_strings_sketch | ds.frequent_items_sketch):
-        raise DriftInputError(
-            f"{role} sketch: expected a frequent-items sketch, got {type(sketch).__name__}"
-        )
+        raise DriftInputError(f"{role} sketch: expected a frequent-items sketch, got {type(sketch).__name__}")
     if raw.is_empty():
         raise DriftInputError(f"{role} sketch is empty: profile some non-null values first")
     return raw
@@ -69,9 +65,7 @@ def _frequent(sketch: FrequentLike, role: str) -> ds.frequent_strings_sketch:
 
 def _check_alpha(alpha: float) -> float:
     if not isinstance(alpha, int | float) or not 0.0 < alpha < 1.0:
-        raise DriftInputError(
-            f"drift threshold (significance level): expected 0 < alpha < 1, got {alpha!r}"
-        )
+        raise DriftInputError(f"drift threshold (significance level): expected 0 < alpha < 1, got {alpha!r}")
     return float(alpha)
 
 
@@ -155,14 +149,10 @@ def _category_counts(
     """Counts over the union of both sketches' top categories, plus an "other" bucket."""
     valid = isinstance(max_categories, int) and not isinstance(max_categories, bool)
     if not valid or max_categories < 1:
-        raise DriftInputError(
-            f"max_categories: expected a positive integer, got {max_categories!r}"
-        )
+        raise DriftInputError(f"max_categories: expected a positive integer, got {max_categories!r}")
     ref, cur = _frequent(reference, "reference"), _frequent(current, "current")
     if type(ref) is not type(cur):
-        raise DriftInputError(
-            "categorical drift: reference and current sketches hold different item types"
-        )
+        raise DriftInputError("categorical drift: reference and current sketches hold different item types")
     error_type = ds.frequent_items_error_type.NO_FALSE_NEGATIVES
     categories: list[object] = []
     seen: set[object] = set()

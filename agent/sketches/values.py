@@ -111,8 +111,10 @@ def _from_objects(values: list[object], kind: ColumnKind, column: str) -> np.nda
     try:
         if kind == "temporal":
             return np.array([_naive_utc(v) for v in values], dtype="datetime64[us]")
-        if kind == "integer":
+        if kind == "integer" and set(map(type, values)) <= {int, bool}:
             return np.array(values, dtype=np.int64)
+        # Other objects (Decimal, float, ...) go through float64 so that an integer column
+        # rejects non-integral values instead of truncating them.
         return np.array(values, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as exc:
         raise SketchError(

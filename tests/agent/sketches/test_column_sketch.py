@@ -1,5 +1,6 @@
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 
 import datasketches as ds
 import numpy as np
@@ -16,9 +17,7 @@ def _rank_of(sorted_values: np.ndarray, value: float) -> float:
 
 
 def _shape(value: str) -> str:
-    return "".join(
-        "9" if c.isdigit() else "A" if c.isupper() else "a" if c.isalpha() else c for c in value
-    )
+    return "".join("9" if c.isdigit() else "A" if c.isupper() else "a" if c.isalpha() else c for c in value)
 
 
 def _float_column(seed: int, n: int) -> np.ndarray:
@@ -56,10 +55,11 @@ def test_integer_column_with_nulls_from_objects_and_masks() -> None:
     sketch.update(np.array([1, None, 2, 2, float("nan")], dtype=object))
     sketch.update(np.ma.MaskedArray([3, 3, 3, 99], mask=[False, False, False, True]))
     sketch.update(np.array([4.0, np.nan]))  # an integer column read as float because of NULLs
+    sketch.update(np.array([Decimal("4"), None], dtype=object))  # NUMERIC(10, 0)
     s = sketch.summary()
-    assert (s.count, s.null_count) == (11, 4)
+    assert (s.count, s.null_count) == (13, 5)
     assert round(s.distinct.estimate) == 4  # 2 and 2.0 hash the same: both go in as int64
-    assert [(t.value, t.estimate) for t in s.top_values[:2]] == [(3, 3), (2, 2)]
+    assert [(t.value, t.estimate) for t in s.top_values[:3]] == [(3, 3), (2, 2), (4, 2)]
     assert (s.min, s.max) == (1.0, 4.0)
 
 
@@ -104,9 +104,7 @@ def test_low_cardinality_strings_are_counted_exactly() -> None:
         ("green", 10000),
         ("blue", 5000),
     ]
-    assert (
-        s.patterns is not None and s.patterns[0].value == "aaa" and s.patterns[0].estimate == 15000
-    )
+    assert s.patterns is not None and s.patterns[0].value == "aaa" and s.patterns[0].estimate == 15000
     assert s.email is None
 
 
@@ -142,13 +140,10 @@ def test_merge_of_partitions_equals_whole_within_error() -> None:
     present = np.sort(values[~np.isnan(values)])
     assert (a.count, a.null_count) == (b.count, b.null_count)
     assert abs(a.distinct.estimate - b.distinct.estimate) / present.size <= 2 * HLL_ERROR
-    assert b.mean == pytest.approx(a.mean, rel=1e-9) and b.stddev == pytest.approx(
-        a.stddev, rel=1e-9
-    )
+    assert b.mean == pytest.approx(a.mean, rel=1e-9) and b.stddev == pytest.approx(a.stddev, rel=1e-9)
     for name in a.quantiles:
         assert (
-            abs(_rank_of(present, a.quantiles[name]) - _rank_of(present, b.quantiles[name]))
-            <= 2 * RANK_ERROR
+            abs(_rank_of(present, a.quantiles[name]) - _rank_of(present, b.quantiles[name])) <= 2 * RANK_ERROR
         )
 
 
@@ -221,6 +216,8 @@ def test_bad_input_errors_name_the_column() -> None:
         ColumnSketch("c", "float").update(np.zeros((2, 2)))
     with pytest.raises(SketchError, match=r"'c'.*non-integral"):
         ColumnSketch("c", "integer").update(np.array([1.5]))
+    with pytest.raises(SketchError, match=r"'c'.*non-integral"):
+        ColumnSketch("c", "integer").update(np.array([2, Decimal("1.5")], dtype=object))
     with pytest.raises(SketchError, match=r"'c'.*expected str values, got int"):
         ColumnSketch("c", "string").update(np.array(["a", 3], dtype=object))
     with pytest.raises(SketchError, match=r"'c'.*expected numbers"):
@@ -241,7 +238,5 @@ def test_bad_input_errors_name_the_column() -> None:
 
 
 def test_sketch_columns_convenience() -> None:
-    result = sketch_columns(
-        {"a": np.arange(10.0), "b": np.array(["x", "y"])}, {"a": "float", "b": "string"}
-    )
+    result = sketch_columns({"a": np.arange(10.0), "b": np.array(["x", "y"])}, {"a": "float", "b": "string"})
     assert result["a"].summary().count == 10 and result["b"].summary().count == 2

@@ -22,9 +22,7 @@ def test_rank_error_within_stated_bound() -> None:
     sketch = _sketch(values)
     estimates = sketch.quantiles(RANKS.tolist())
     error = np.abs(_true_ranks(np.sort(values), estimates) - RANKS).max()
-    assert sketch.rank_error() == pytest.approx(
-        ds.kll_doubles_sketch.get_normalized_rank_error(200, False)
-    )
+    assert sketch.rank_error() == pytest.approx(ds.kll_doubles_sketch.get_normalized_rank_error(200, False))
     assert error <= sketch.rank_error()
     assert sketch.min() == values.min() and sketch.max() == values.max()
     assert sketch.n == values.size

@@ -23,9 +23,7 @@ def test_shapes_match_a_per_character_reference() -> None:
     values = ["".join(rng.choice(alphabet, size=rng.integers(0, 12))) for _ in range(500)]
 
     def reference(s: str) -> str:
-        return "".join(
-            "9" if c.isdigit() else "A" if c.isupper() else "a" if c.isalpha() else c for c in s
-        )
+        return "".join("9" if c.isdigit() else "A" if c.isupper() else "a" if c.isalpha() else c for c in s)
 
     assert shapes(values).tolist() == [reference(v) for v in values]
     assert shapes([]).size == 0

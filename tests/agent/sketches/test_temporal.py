@@ -6,9 +6,7 @@ from agent.sketches.temporal import choose_granularity
 
 
 def test_epoch_seconds_with_nat() -> None:
-    values = np.array(
-        ["1970-01-01T00:00:01", "NaT", "2024-02-29T12:00:00.5"], dtype="datetime64[ms]"
-    )
+    values = np.array(["1970-01-01T00:00:01", "NaT", "2024-02-29T12:00:00.5"], dtype="datetime64[ms]")
     seconds = to_epoch_seconds(values)
     assert seconds[0] == 1.0 and np.isnan(seconds[1])
     assert seconds[2] == pytest.approx(1709208000.5)
