@@ -1,5 +1,5 @@
 """A case dataset as a real table: the backend's column types from the case's ``schemas`` (or
-inferred from the values, as pandas would), plus a ``pk_index`` column of row positions."""
+inferred from the values, as pandas would), and nothing else (table-shape expectations count the columns)."""
 
 from __future__ import annotations
 
@@ -76,12 +76,24 @@ def convert(value: Any, type_: sa.types.TypeEngine[Any]) -> Any:
 
 
 def create(backend: Backend, dataset: Dataset) -> str:
-    """Create (or replace) the dataset's table; returns its name."""
-    name = table_name(dataset)
-    types = declared_types(dataset, backend.name)
+    """Create (or replace) the dataset's table; returns its name. Multi-table cases give a list
+    of named tables: each is created under its name, the first one is the dataset."""
+    if isinstance(dataset.data, list):
+        names = [create_table(backend, part["dataset_name"], part["data"], {}, dataset)
+                 for part in dataset.data]
+        return names[0]
+    return create_table(backend, table_name(dataset), dataset.data, dataset.schemas, dataset)
+
+
+def create_table(
+    backend: Backend, name: str, data: dict[str, list[Any]], schemas: dict[str, dict[str, str]],
+    dataset: Dataset,
+) -> str:
+    schema = schemas.get(GE_BACKEND[backend.name]) or {}
+    types = {column: schema.get(column) or infer(values) for column, values in data.items()}
     preparer = backend.engine.dialect.identifier_preparer
-    columns: list[sa.ColumnClause[Any]] = [sa.column("pk_index", sa.BigInteger())]
-    ddl = [f"{preparer.quote('pk_index')} BIGINT"]
+    columns: list[sa.ColumnClause[Any]] = []
+    ddl: list[str] = []
     for column, declared in types.items():
         ddl_type, sa_type = sql_type(declared, backend.name)
         ddl.append(f"{preparer.quote(column)} {ddl_type}")
@@ -89,12 +101,12 @@ def create(backend: Backend, dataset: Dataset) -> str:
     qualified = preparer.quote(name) if not backend.schema else (
         f"{preparer.quote(backend.schema)}.{preparer.quote(name)}"
     )
-    length = max((len(values) for values in dataset.data.values()), default=0)
+    length = max((len(values) for values in data.values()), default=0)
     rows = [
-        {"pk_index": i, **{
-            c.name: convert(dataset.data[c.name][i] if i < len(dataset.data[c.name]) else None,
+        {**{
+            c.name: convert(data[c.name][i] if i < len(data[c.name]) else None,
                             c.type)
-            for c in columns[1:]
+            for c in columns
         }}
         for i in range(length)
     ]

@@ -10,6 +10,7 @@ are fetched afterwards, only for expectations that found unexpected rows
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from abc import abstractmethod
@@ -20,9 +21,10 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 import sqlalchemy as sa
 from pydantic import Field, field_validator, model_validator
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from agent.checks.base import AggregateCheck, CheckSpec, QueryContext
+from agent.checks.base import AggregateCheck, CheckSpec, QueryCheck, QueryContext
 from agent.checks.expressions import count_rows, count_where
 from agent.checks.map_outcome import as_int, expected_share
 from agent.checks.results import Outcome
@@ -445,3 +447,93 @@ class GEColumnAggregateCheck(AggregateCheck[BetweenSpecT]):
         return between_outcome(
             observed, low, high, spec.strict_min, spec.strict_max, element_count=rows,
         )
+
+
+# -- expectations that need their own statement ----------------------------------------------------
+
+
+class GEQueryCheck(QueryCheck[SpecT]):
+    """An expectation that needs rows, distinct values or the table's shape: its own query."""
+
+    default_dimension: ClassVar[str] = "validity"
+
+    def run(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
+        return self.judge(connection, ctx, where)
+
+    @abstractmethod
+    def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
+        """Query through ``connection`` and decide."""
+
+
+def filtered(statement: sa.Select[Any], where: str | None) -> sa.Select[Any]:
+    return statement.where(sa.text(where)) if where else statement
+
+
+def column_values(
+    connection: Connection, ctx: QueryContext, column: str, where: str | None, *,
+    distinct: bool = False,
+) -> list[Any]:
+    """The non-null values of ``column`` (each once with ``distinct``)."""
+    col = ctx.col(column)
+    statement = filtered(sa.select(col).select_from(ctx.table).where(col.is_not(None)), where)
+    if distinct:
+        statement = statement.distinct()
+    return [plain(row[0]) for row in connection.execute(statement)]
+
+
+def value_counts(
+    connection: Connection, ctx: QueryContext, column: str, where: str | None
+) -> list[tuple[Any, int]]:
+    """(value, count) of every non-null value, most frequent first."""
+    col = ctx.col(column)
+    statement = filtered(
+        sa.select(col, sa.func.count().label("n")).select_from(ctx.table)
+        .where(col.is_not(None)).group_by(col), where,
+    )
+    counts = [(plain(value), int(n)) for value, n in connection.execute(statement)]
+    return sorted(counts, key=lambda item: -item[1])
+
+
+def table_columns(connection: Connection, ctx: QueryContext) -> list[dict[str, Any]]:
+    """The dataset's columns as the database reports them, in table order."""
+    return list(sa.inspect(connection).get_columns(ctx.table.name, schema=ctx.table.schema))
+
+
+def with_observed(outcome_fields: dict[str, Any], observed: Any) -> dict[str, Any]:
+    """Outcome arguments carrying a non-scalar observed value in details (lists, sets)."""
+    details = dict(outcome_fields.pop("details", {}))
+    details["ge_observed_value"] = jsonable(observed)
+    scalar = observed if isinstance(observed, int | float | str) or observed is None else None
+    return {**outcome_fields, "observed_value": scalar, "details": details}
+
+
+class GEPythonMapCheck(GEQueryCheck[SpecT]):
+    """A map expectation judged in Python (JSON, dateutil, strftime): reads the column's values
+    in its own query and gives the unexpected values without a second one."""
+
+    @abstractmethod
+    def is_expected(self, value: Any) -> bool:
+        """Whether one non-null value meets the expectation."""
+
+    def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
+        col = ctx.col(self.column)
+        statement = filtered(sa.select(col).select_from(ctx.table), where)
+        values = [row[0] for row in connection.execute(statement)]
+        domain = [value for value in values if value is not None]
+        bad = [value for value in domain if not self.is_expected(value)]
+        outcome = map_result(
+            element_count=len(values), domain_count=len(domain), unexpected_count=len(bad),
+            mostly=float(getattr(self.spec, "mostly", 1.0)),
+        )
+        level = self.spec.result_level()
+        if level == "BOOLEAN_ONLY":
+            return outcome
+        extra: dict[str, Any] = {"partial_unexpected_list": jsonable(bad[: self.spec.partial_count()])}
+        if level == "COMPLETE":
+            extra["unexpected_list"] = jsonable(bad)
+        return dataclasses.replace(outcome, details={**outcome.details, **extra})
+
+
+def type_names(type_: Any) -> set[str]:
+    """The upper-case names of a reflected column type's class and its SQLAlchemy ancestors."""
+    return {cls.__name__.upper() for cls in type(type_).__mro__}

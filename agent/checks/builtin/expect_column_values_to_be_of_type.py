@@ -1,0 +1,34 @@
+"""expect_column_values_to_be_of_type: the column is of type ``type_`` (as declared; a type
+also matches its SQLAlchemy base types, e.g. VARCHAR is a String)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy.engine import Connection
+
+from agent.checks.base import QueryContext
+from agent.checks.builtin.ge_base import GEMapSpec, GEQueryCheck, table_columns, type_names
+from agent.checks.results import Outcome
+
+
+class ExpectOfTypeSpec(GEMapSpec):
+    type: Literal["expect_column_values_to_be_of_type"]
+    type_: str
+
+
+class ExpectOfType(GEQueryCheck[ExpectOfTypeSpec]):
+    spec_model = ExpectOfTypeSpec
+    default_dimension = "consistency"
+
+    def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
+        found = [c for c in table_columns(connection, ctx) if c["name"] == self.column]
+        if not found:
+            return Outcome.failed_with_error(f"column {self.column!r} does not exist")
+        actual = found[0]["type"]
+        wanted = [self.spec.type_]
+        success = not wanted or bool({name.upper() for name in wanted} & type_names(actual))
+        observed = type(actual).__name__
+        message = None if success else f"column type {observed}, expected one of {wanted}"
+        return Outcome(success=success, observed_value=observed, expected_value=wanted,
+                       message=message)
