@@ -43,16 +43,19 @@ class CustomSqlCheck(QueryCheck[CustomSqlSpec]):
         return ensure_single_select(self.spec.query.replace("{table}", table_name), ctx.dialect_name)
 
     def run(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
-        sql = self.statement(ctx)
+        user_query = sa.text(self.statement(ctx)).columns().subquery("user_query")
+        if self.spec.mode == "failing_rows":
+            statement = sa.select(sa.func.count()).select_from(user_query)
+        else:
+            statement = sa.select(sa.literal_column("*")).select_from(user_query)
+        # A bound parameter makes PostgreSQL drivers use the extended protocol, which refuses a
+        # second statement even where the parser check above was fooled.
+        statement = statement.where(sa.literal(1) == sa.literal(1))
         begin_read_only(connection)
         try:
             if self.spec.mode == "failing_rows":
-                counted = sa.select(sa.func.count()).select_from(
-                    sa.text(sql).columns().subquery("failing_rows")
-                )
-                failing = int(connection.execute(counted).scalar_one())
-                return self._judge_failing(failing)
-            row = connection.execute(sa.text(sql)).first()
+                return self._judge_failing(int(connection.execute(statement).scalar_one()))
+            row = connection.execute(statement).first()
         finally:
             connection.rollback()
             end_read_only(connection)
@@ -69,7 +72,13 @@ class CustomSqlCheck(QueryCheck[CustomSqlSpec]):
     def _judge_metric(self, value: Any) -> Outcome:
         if value is None:
             return Outcome(success=False, message="the query returned no value")
-        number = float(value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return Outcome.failed_with_error(
+                f"the query returned {str(value)[:80]!r}, not a number; mode metric needs one "
+                "numeric value in the first column"
+            )
         low, high = self.spec.min, self.spec.max
         success = (low is None or number >= low) and (high is None or number <= high)
         return Outcome(

@@ -133,10 +133,88 @@ async def test_postgresql_data_modifying_cte_fails(postgres_backend: Backend, tm
     ]
     ran = await run_checks(postgres_backend, tmp_path, checks, columns=COLUMNS, rows=ROWS)
     assert all(r.status == Status.ERROR for r in ran.results.values()), ran.results
-    assert "read-only transaction" in (ran["as_metric"].error or "")
-    assert "read-only transaction" in (ran["update_cte"].error or "")
+    for result in ran.results.values():  # the statement runs nested, where no CTE may write
+        assert "data-modifying statement must be at the top level" in (result.error or "")
     assert row_count(postgres_backend) == 6
     assert sorted(_amounts(postgres_backend)) == AMOUNTS
+
+
+HIDDEN_SEPARATORS = {
+    "e_string": "SELECT E'\\''; COMMIT; DROP TABLE {table}; --'",
+    "backslash": "SELECT 'a\\''; COMMIT; DROP TABLE {table}; -- '",
+    "dollar_quote": "SELECT $$'$$; COMMIT; DROP TABLE {table}; --'",
+    "nested_comment": "SELECT /* /* */ ' */ 1; COMMIT; DROP TABLE {table}; --'",
+    "dash_comment": "SELECT 1 --x'\n; COMMIT; DROP TABLE {table}; --'",
+    "hash_comment": "SELECT 1 #'\n; COMMIT; DROP TABLE {table}; --'",
+    "out_of_the_wrapper": "SELECT 1) AS x; COMMIT; DELETE FROM {table}; SELECT * FROM (SELECT 1",
+}
+
+
+async def test_separators_hidden_by_quoting_tricks_are_refused(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """Each query hides a ';' from a reader that knows only one dialect's quoting rules."""
+    checks = [
+        {"type": "custom_sql", "name": f"{name}_{mode}", "query": query, "mode": mode,
+         **({"min": 0} if mode == "metric" else {})}
+        for name, query in HIDDEN_SEPARATORS.items() for mode in ("failing_rows", "metric")
+    ]
+    ran = await run_checks(backend, tmp_path, checks, columns=COLUMNS, rows=ROWS)
+    for name, result in ran.results.items():
+        if backend.name == "duckdb" and name.startswith("backslash"):
+            # DuckDB's parser reads one SELECT of the string 'a\'; COMMIT; ...'
+            assert result.status in (Status.FAIL, Status.ERROR), name
+            continue
+        assert result.status == Status.ERROR, name
+        if backend.name != "duckdb":
+            assert "remove the ';' separators" in (result.error or ""), (name, result.error)
+    assert row_count(backend) == 6
+    assert sorted(_amounts(backend)) == AMOUNTS
+
+
+DRIVER_REFUSALS = {
+    "postgresql": "cannot insert multiple commands into a prepared statement",
+    "sqlite": "You can only execute one statement at a time",
+    "mariadb": "You have an error in your SQL syntax",  # PyMySQL sends no MULTI_STATEMENTS flag
+}
+
+
+async def test_the_driver_refuses_a_second_statement_the_parser_missed(
+    backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Defence in depth: with the separator check switched off, the statement still fails."""
+    if backend.name not in DRIVER_REFUSALS:
+        pytest.skip("DuckDB statements are split by DuckDB's own parser, tested above")
+    refusal = DRIVER_REFUSALS[backend.name]
+    monkeypatch.setattr("agent.warehouses.readonly._LEXERS", [])
+    query = HIDDEN_SEPARATORS["out_of_the_wrapper"]
+    checks = [
+        {"type": "custom_sql", "name": "rows", "query": query},
+        {"type": "custom_sql", "name": "metric", "query": query, "mode": "metric", "min": 0},
+    ]
+    ran = await run_checks(backend, tmp_path, checks, columns=COLUMNS, rows=ROWS)
+    for result in ran.results.values():
+        assert result.status == Status.ERROR
+        assert refusal in (result.error or ""), result.error
+    assert row_count(backend) == 6
+
+
+async def test_a_non_numeric_metric_is_an_error_of_that_check_only(
+    backend: Backend, tmp_path: Path
+) -> None:
+    checks = [
+        {"type": "custom_sql", "name": "text", "mode": "metric", "min": 0,
+         "query": "SELECT note FROM {table} WHERE amount = 0"},
+        {"type": "custom_sql", "name": "number", "mode": "metric", "min": 6, "max": 6,
+         "query": "SELECT count(*) FROM {table}"},
+    ]
+    ran = await run_checks(backend, tmp_path, checks, columns=COLUMNS, rows=ROWS)
+    assert ran["text"].status == Status.ERROR
+    assert ran["text"].outcome.message == (
+        "the query returned 'a;b', not a number; mode metric needs one numeric value in the "
+        "first column"
+    )
+    assert ran["number"].status == Status.PASS
 
 
 def _amounts(backend: Backend) -> list[int]:
