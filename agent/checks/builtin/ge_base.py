@@ -494,7 +494,7 @@ def value_counts(
     return sorted(counts, key=lambda item: -item[1])
 
 
-def table_columns(connection: Connection, ctx: QueryContext) -> list[dict[str, Any]]:
+def table_columns(connection: Connection, ctx: QueryContext) -> list[Any]:
     """The dataset's columns as the database reports them, in table order."""
     return list(sa.inspect(connection).get_columns(ctx.table.name, schema=ctx.table.schema))
 
