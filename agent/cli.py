@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.run",
     "agent.commands.check",
     "agent.commands.validate_config",
+    "agent.commands.anomaly",
 )
 
 
