@@ -14,7 +14,7 @@ from agent.checks.results import Outcome
 
 class ExpectColumnsMatchSetSpec(GESpec):
     type: Literal["expect_table_columns_to_match_set"]
-    column_set: list[str]
+    column_set: list[str] | None = None
     exact_match: bool | None = True
 
 
@@ -24,12 +24,16 @@ class ExpectColumnsMatchSet(GEQueryCheck[ExpectColumnsMatchSetSpec]):
 
     def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
         actual = [column["name"] for column in table_columns(connection, ctx)]
+        if self.spec.column_set is None:  # no set given: vacuously true
+            return Outcome(**with_observed({"success": True}, actual))
         expected = set(self.spec.column_set)
         missing = sorted(expected - set(actual))
         unexpected = sorted(set(actual) - expected)
         success = not missing and (not unexpected or self.spec.exact_match is False)
         message = None if success else f"missing {missing}, unexpected {unexpected}"
-        details = {"mismatched": {"missing": missing, "unexpected": unexpected}}
+        mismatched = {key: names for key, names in (("missing", missing), ("unexpected", unexpected))
+                      if names}
+        details = {"details": {"mismatched": mismatched}}
         return Outcome(**with_observed(
             {"success": success, "message": message, "details": details,
              "expected_value": list(self.spec.column_set)}, actual))
