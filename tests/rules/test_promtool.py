@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rules.rulefiles import RULE_TESTS_DIR, RULES_DIR, rule_files, promtool_test_files
+from tests.rules.rulefiles import RULE_TESTS_DIR, RULES_DIR, promtool_test_files, rule_files
 from tests.support.components import require_binary
 
 pytestmark = pytest.mark.prometheus
