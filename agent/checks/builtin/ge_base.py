@@ -495,8 +495,17 @@ def value_counts(
 
 
 def table_columns(connection: Connection, ctx: QueryContext) -> list[Any]:
-    """The dataset's columns as the database reports them, in table order."""
-    return list(sa.inspect(connection).get_columns(ctx.table.name, schema=ctx.table.schema))
+    """The dataset's columns as the database reports them, in table order. Where reflection
+    fails (duckdb-engine's inspector queries pg_catalog tables DuckDB lacks) the names come
+    from an empty SELECT *, without types."""
+    try:
+        return list(sa.inspect(connection).get_columns(ctx.table.name, schema=ctx.table.schema))
+    except sa.exc.DBAPIError:
+        connection.rollback()
+    table = sa.table(ctx.table.name, schema=ctx.table.schema)
+    result = connection.execute(sa.select(sa.text("*")).select_from(table).limit(0))
+    names: list[str] = list(result.keys())
+    return [{"name": name, "type": sa.types.NullType()} for name in names]
 
 
 def with_observed(outcome_fields: dict[str, Any], observed: Any) -> dict[str, Any]:
