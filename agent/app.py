@@ -21,6 +21,7 @@ from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.config.errors import ConfigError
 from agent.config.loader import load_config
 from agent.config.models import Config
+from agent.quality import publish_quality, quality_score
 from agent.scheduler import DatasetScheduler
 from agent.snapshot import ResultsSnapshot
 from agent.store.history import HistoryStore
@@ -125,6 +126,10 @@ class Agent:
         self.snapshot.scheduler.running += 1
         try:
             run = await DatasetRunner(name, dataset, warehouse).run()
+            score = quality_score(run.results, dataset.quality)
+            if score.overall is not None:
+                run.metrics["quality_score"] = score.overall
+            publish_quality(self.snapshot, run.warehouse, name, score)
             self.snapshot.record(
                 name, run.results, started_at=run.started_at.timestamp(),
                 duration=run.duration_seconds, row_count=run.row_count,

@@ -14,6 +14,7 @@ from agent.anomaly.config import AnomalySetting
 from agent.checks.base import CheckSpec
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
+from agent.quality import QualityConfig
 
 _CRON_ALIASES = {
     "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
@@ -158,6 +159,9 @@ class DatasetConfig(StrictModel):
     checks: list[CheckConfig] = Field(default_factory=list)  # type: ignore[valid-type]
     anomaly: AnomalySetting = Field(
         default=None, description="Anomaly monitors on this dataset's history; `auto` for defaults."
+    )
+    quality: QualityConfig = Field(
+        default_factory=QualityConfig, description="Dimension weights of the quality score."
     )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
