@@ -15,6 +15,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.check",
     "agent.commands.validate_config",
     "agent.commands.anomaly",
+    "agent.commands.profile",
 )
 
 

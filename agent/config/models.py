@@ -14,6 +14,7 @@ from agent.anomaly.config import AnomalySetting
 from agent.checks.base import CheckSpec
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
+from agent.profiling.config import ProfileConfig
 from agent.quality import QualityConfig
 
 _CRON_ALIASES = {
@@ -162,6 +163,9 @@ class DatasetConfig(StrictModel):
     )
     quality: QualityConfig = Field(
         default_factory=QualityConfig, description="Dimension weights of the quality score."
+    )
+    profile: ProfileConfig | None = Field(
+        default=None, description="Profiling of this dataset: schedule, sampling, incremental."
     )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

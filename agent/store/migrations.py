@@ -21,9 +21,15 @@ def _v2_anomalies(connection: Connection) -> None:
     schema.anomaly_feedback.create(connection, checkfirst=True)
 
 
+def _v3_profiles(connection: Connection) -> None:
+    schema.profiles.create(connection, checkfirst=True)
+    schema.profile_sketches.create(connection, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "rules, runs and metric points", _v1_initial),
     (2, "anomaly detections and user feedback", _v2_anomalies),
+    (3, "dataset profiles and their column sketches", _v3_profiles),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

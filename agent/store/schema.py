@@ -81,3 +81,30 @@ anomaly_feedback = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Index("ix_feedback_series", "dataset", "metric"),
 )
+
+profiles = sa.Table(
+    "dq_profiles", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("profile_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("dataset", sa.String(255), nullable=False),
+    sa.Column("table_name", sa.String(512), nullable=False),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("row_count", sa.BigInteger, nullable=False),
+    sa.Column("sampled", sa.Boolean, nullable=False),
+    sa.Column("method", sa.String(32), nullable=False),
+    sa.Column("watermark", sa.Text, nullable=True),
+    sa.Column("pinned", sa.Boolean, nullable=False, default=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Index("ix_profiles_dataset_ts", "dataset", "ts"),
+    sa.Index("ix_profiles_table_ts", "table_name", "ts"),
+)
+
+profile_sketches = sa.Table(
+    "dq_profile_sketches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("profile_id", sa.String(64), nullable=False),
+    sa.Column("column_name", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("sketch", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("profile_id", "column_name", name="uq_profile_column"),
+)

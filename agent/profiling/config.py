@@ -1,0 +1,101 @@
+"""Per-dataset profiling configuration (``profile:`` in a dataset's YAML). Example::
+
+    profile:
+      schedule: "0 3 * * 0"       # cron or interval; without it, profiles run only on demand
+      columns: [amount, status]   # default: every column
+      sample: "1%"                # or sample_rows: 100000
+      sample_method: bernoulli    # bernoulli | system (PostgreSQL block sampling)
+      incremental: {column: updated_at}
+      pushdown: false             # DuckDB: approx_count_distinct / approx_quantile in SQL
+      export_columns: [amount]    # dq_column_* gauges; default: the first 20 columns
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from agent.config.durations import Duration
+
+SampleMethod = Literal["bernoulli", "system"]
+DEFAULT_EXPORT_LIMIT = 20
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+
+
+def parse_sample(value: Any) -> float | None:
+    """``"1%"`` or a fraction in (0, 1] -> the fraction of rows to read."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        match = _PERCENT.match(value)
+        if not match:
+            raise ValueError(f"sample: expected a percentage such as '1%', got {value!r}")
+        fraction = float(match.group(1)) / 100.0
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        fraction = float(value)
+    else:
+        raise ValueError(f"sample: expected a percentage such as '1%', got {value!r}")
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"sample: expected more than 0% and at most 100%, got {value!r}")
+    return fraction
+
+
+class IncrementalConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str = Field(min_length=1, description="Monotonic column (e.g. updated_at) used as watermark.")
+
+
+class ProfileConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schedule: str | None = Field(default=None, description="Interval (7d) or cron expression.")
+    columns: list[str] = Field(default_factory=list, description="Columns to profile; empty: all.")
+    sample: float | None = Field(default=None, description="Share of rows to sample, e.g. '1%'.")
+    sample_rows: int | None = Field(default=None, ge=1, description="Rows to sample.")
+    sample_method: SampleMethod = "bernoulli"
+    incremental: IncrementalConfig | None = None
+    pushdown: bool = False
+    export_columns: list[str] | None = Field(
+        default=None,
+        description=f"Columns exported as dq_column_*; default the first {DEFAULT_EXPORT_LIMIT}.",
+    )
+    timeout: Duration = Field(default=3600.0, description="Longest a profile may take.")
+    top_k: int = Field(default=10, ge=1, le=1000)
+    batch_rows: int = Field(default=50_000, ge=100, le=10_000_000)
+
+    @field_validator("sample", mode="before")
+    @classmethod
+    def _sample(cls, value: Any) -> float | None:
+        return parse_sample(value)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is not None:
+            from agent.config.models import parse_schedule
+
+            parse_schedule(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_sampling(self) -> ProfileConfig:
+        if self.sample is not None and self.sample_rows is not None:
+            raise ValueError("give sample (a percentage) or sample_rows, not both")
+        if self.incremental is not None and (self.sample is not None or self.sample_rows is not None):
+            raise ValueError("incremental profiles read every new row; remove sample / sample_rows")
+        return self
+
+    @property
+    def sampled(self) -> bool:
+        return self.sample is not None or self.sample_rows is not None
+
+    def schedule_seconds(self) -> float | None:
+        """Seconds between scheduled profiles (a cron's nominal interval), or None."""
+        if self.schedule is None:
+            return None
+        from agent.config.models import parse_schedule
+
+        return parse_schedule(self.schedule).nominal_interval

@@ -1,0 +1,126 @@
+"""Reading a sample of a table instead of all of it.
+
+PostgreSQL: ``TABLESAMPLE BERNOULLI (p)`` (every row with probability p) or ``SYSTEM (p)`` (whole
+pages: faster, clustered data makes it less random). DuckDB: ``TABLESAMPLE bernoulli(p PERCENT)``
+and ``reservoir(N ROWS)``. Elsewhere a portable fallback keeps each row with probability p through
+the dialect's random function (SQLite ``random()``, MySQL/MariaDB ``rand()``). Counts from a
+sample are extrapolated by ``scale`` and marked estimated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from agent.profiling.config import ProfileConfig, SampleMethod
+
+_SQLITE_RANDOM_SPAN = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    """How rows are chosen: ``fraction`` of them (None: all), or ``rows`` by reservoir."""
+
+    fraction: float | None = None
+    rows: int | None = None
+    method: SampleMethod = "bernoulli"
+
+    @property
+    def sampled(self) -> bool:
+        return (self.fraction is not None and self.fraction < 1.0) or self.rows is not None
+
+    def describe(self) -> str:
+        if self.rows is not None:
+            return f"{self.rows} rows (reservoir)"
+        if self.fraction is not None and self.fraction < 1.0:
+            return f"{self.fraction * 100:g}% ({self.method})"
+        return "all rows"
+
+
+FULL = SamplePlan()
+
+
+def plan_sample(config: ProfileConfig | None, dialect_name: str, total_rows: int | None) -> SamplePlan:
+    """The sample the config asks for. ``sample_rows`` becomes a fraction of ``total_rows``
+    except on DuckDB, which samples a fixed number of rows itself."""
+    if config is None or not config.sampled:
+        return FULL
+    if config.sample is not None:
+        return SamplePlan(fraction=config.sample, method=config.sample_method)
+    assert config.sample_rows is not None
+    if dialect_name == "duckdb":
+        return SamplePlan(rows=config.sample_rows, method="bernoulli")
+    if total_rows is None:
+        raise ValueError("sample_rows needs the table's row count on this dialect")
+    if total_rows <= config.sample_rows:
+        return FULL
+    return SamplePlan(fraction=config.sample_rows / total_rows, method=config.sample_method)
+
+
+def sampled_source(
+    table: sa.TableClause, dialect_name: str, plan: SamplePlan
+) -> tuple[FromClause, ColumnElement[bool] | None]:
+    """The FROM element to select from, and a WHERE condition for the portable fallback."""
+    if not plan.sampled:
+        return table, None
+    if dialect_name == "postgresql":
+        assert plan.fraction is not None
+        percent: ColumnElement[Any] = sa.literal_column(_number(plan.fraction * 100.0))
+        function = sa.func.system if plan.method == "system" else sa.func.bernoulli
+        return sa.tablesample(table, function(percent)), None
+    if dialect_name == "duckdb":
+        if plan.rows is not None:
+            size: ColumnElement[Any] = sa.literal_column(f"{int(plan.rows)} ROWS")
+            return sa.tablesample(table, sa.func.reservoir(size)), None
+        assert plan.fraction is not None
+        size = sa.literal_column(f"{_number(plan.fraction * 100.0)} PERCENT")
+        function = sa.func.system if plan.method == "system" else sa.func.bernoulli
+        return sa.tablesample(table, function(size)), None
+    assert plan.fraction is not None
+    return table, _random_below(dialect_name, plan.fraction)
+
+
+def _random_below(dialect_name: str, fraction: float) -> ColumnElement[bool]:
+    if dialect_name == "sqlite":
+        # random() is a signed 64-bit integer; its remainder is uniform enough for sampling.
+        bucket = sa.func.abs(sa.func.random()) % _SQLITE_RANDOM_SPAN
+        return bucket < int(fraction * _SQLITE_RANDOM_SPAN)
+    if dialect_name in {"mysql", "mariadb"}:
+        return sa.func.rand() < fraction
+    return sa.func.random() < fraction  # PostgreSQL-compatible engines without TABLESAMPLE
+
+
+def _number(value: float) -> str:
+    """A plain decimal literal (validated float, never user text)."""
+    if not 0.0 < value <= 100.0:
+        raise ValueError(f"sample percentage out of range: {value!r}")
+    return f"{value:.10f}".rstrip("0").rstrip(".")
+
+
+def scale_factor(plan: SamplePlan, sampled_rows: int, total_rows: int | None) -> float:
+    """Multiply sample counts by this to estimate table counts."""
+    if not plan.sampled:
+        return 1.0
+    if total_rows is not None and sampled_rows > 0:
+        return total_rows / sampled_rows
+    if plan.fraction is not None:
+        return 1.0 / plan.fraction
+    return 1.0
+
+
+def extrapolate_distinct(sample_distinct: float, sample_rows: int, total_rows: float) -> float:
+    """Distinct values in the table from those in a uniform sample (a heuristic).
+
+    Scales the sample's distinct count by (N/n)^u, where u is the sample's distinct ratio: a
+    key-like column (u near 1) scales with the table, a low-cardinality one (u near 0) keeps the
+    count already seen. The result is clamped to [sample_distinct, total_rows].
+    """
+    if sample_rows <= 0 or total_rows <= sample_rows:
+        return sample_distinct
+    ratio = min(1.0, sample_distinct / sample_rows)
+    estimate = sample_distinct * (total_rows / sample_rows) ** ratio
+    return float(min(max(estimate, sample_distinct), total_rows))
