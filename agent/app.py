@@ -23,6 +23,7 @@ from agent.config.loader import load_config
 from agent.config.models import Config
 from agent.quality import publish_quality, quality_score
 from agent.scheduler import DatasetScheduler
+from agent.schema.drift import apply_drift, previous_schemas, publish_schema
 from agent.snapshot import ResultsSnapshot
 from agent.store.history import HistoryStore
 from agent.store.lock import StoreLock
@@ -126,6 +127,7 @@ class Agent:
         self.snapshot.scheduler.running += 1
         try:
             run = await DatasetRunner(name, dataset, warehouse).run()
+            run = await self._judge_schema_drift(run)
             score = quality_score(run.results, dataset.quality)
             if score.overall is not None:
                 run.metrics["quality_score"] = score.overall
@@ -152,6 +154,22 @@ class Agent:
             self.snapshot.scheduler.running -= 1
             if task is not None:
                 self._running.discard(task)
+
+    async def _judge_schema_drift(self, run: DatasetRun) -> DatasetRun:
+        """Compare the run's schema snapshots with the previous run's and publish the gauges."""
+        if not any(r.check_type == "schema_drift" for r in run.results):
+            return run
+        previous = {}
+        if self.store is not None:
+            try:
+                recent = await self._in_store_thread(self.store.recent_runs, run.dataset, 5)
+                previous = previous_schemas(recent)
+            except Exception:
+                log.exception("could not read the previous schema snapshot",
+                              extra={"dataset": run.dataset})
+        run = apply_drift(run, previous)
+        publish_schema(self.snapshot, run)
+        return run
 
     async def _judge_anomalies(self, name: str, run: DatasetRun) -> None:
         dataset = self.config.datasets.get(name)

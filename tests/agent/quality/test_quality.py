@@ -79,7 +79,9 @@ async def test_scores_of_a_real_run(backend: Backend, tmp_path: Path) -> None:
     assert score.overall == pytest.approx((0.75 + 1.0 + 1.0 + uniqueness) / 4)
 
 
-async def test_agent_publishes_scores_after_each_run(duckdb_backend: Backend, tmp_path: Path) -> None:
+async def test_agent_publishes_scores_after_each_run(
+    duckdb_backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     duckdb_backend.create_table("items", {"id": sa.Integer(), "name": sa.String(10)},
                                 [{"id": 1, "name": "a"}, {"id": 2, "name": None}])
     config = Config.model_validate({
@@ -92,7 +94,8 @@ async def test_agent_publishes_scores_after_each_run(duckdb_backend: Backend, tm
                                            "dimension": "validity"}]}},
     })
     agent = Agent(config)
-    await agent.start(serve_http=False)
+    monkeypatch.setattr(agent.scheduler, "schedule", lambda *args, **kwargs: None)
+    await agent.start(serve_http=False)  # runs below are the only ones
     try:
         run = await agent.run_dataset("items")
         assert run is not None

@@ -1,0 +1,1 @@
+"""Schema snapshots of datasets and the drift between two of them."""
