@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,9 +14,9 @@ from agent.config.models import DatasetConfig
 from tests.agent.checks.builtin.support import run_checks
 from tests.support.backends import Backend
 
-COLUMNS = {"start_day": sa.Integer(), "end_day": sa.Integer(), "qty": sa.Float(),
+COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {"start_day": sa.Integer(), "end_day": sa.Integer(), "qty": sa.Float(),
            "price": sa.Float(), "total": sa.Float()}
-ROWS = [
+ROWS: list[dict[str, Any]] = [
     {"start_day": 1, "end_day": 2, "qty": 2.0, "price": 1.5, "total": 3.0},
     {"start_day": 5, "end_day": 3, "qty": 3.0, "price": 2.0, "total": 6.004},
     {"start_day": 4, "end_day": 4, "qty": 1.0, "price": 1.0, "total": 1.5},
