@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,10 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from agent.config.models import WarehouseConfig
+
+# DuckDB opening one database file from two threads at once can fail with "Unique file handle
+# conflict"; with NullPool every run opens the file, so opens are serialised in this process.
+_DUCKDB_OPEN_LOCK = threading.Lock()
 
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql",
                     "mariadb": "mariadb+pymysql"}
@@ -52,7 +57,16 @@ def create_warehouse_engine(config: WarehouseConfig) -> Engine:
     engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
     if backend in {"mysql", "mariadb"}:
         _set_mysql_timeout(engine, timeout_ms)
+    if backend == "duckdb":
+        _serialise_duckdb_opens(engine)
     return engine
+
+
+def _serialise_duckdb_opens(engine: Engine) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _on_do_connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        with _DUCKDB_OPEN_LOCK:
+            return dialect.connect(*cargs, **cparams)
 
 
 def _set_mysql_timeout(engine: Engine, timeout_ms: int) -> None:
