@@ -60,5 +60,12 @@ def _regex_mysql(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> st
     return f"({compiler.process(column, **kw)} REGEXP {compiler.process(sensitive, **kw)})"
 
 
+def inline_number(value: float) -> ColumnElement[Any]:
+    """A numeric bound rendered into the SQL text, so the warehouse types it like a hand-written
+    literal (a float parameter would make PostgreSQL cast a NUMERIC column on every row)."""
+    number: int | float = int(value) if float(value).is_integer() else float(value)
+    return sa.literal(number, literal_execute=True)
+
+
 def as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return sa.cast(column, sa.String)

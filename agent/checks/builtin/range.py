@@ -10,7 +10,7 @@ from pydantic import model_validator
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
-from agent.checks.expressions import count_non_null, count_rows, count_where
+from agent.checks.expressions import count_non_null, count_rows, count_where, inline_number
 from agent.checks.map_outcome import as_int, map_outcome
 from agent.checks.results import Outcome
 
@@ -39,10 +39,10 @@ class RangeCheck(AggregateCheck[RangeSpec]):
         column = ctx.col(self.spec.column)
         outside: list[ColumnElement[bool]] = []
         if self.spec.min is not None:
-            low = sa.literal(self.spec.min)
+            low = inline_number(self.spec.min)
             outside.append(column <= low if self.spec.strict_min else column < low)
         if self.spec.max is not None:
-            high = sa.literal(self.spec.max)
+            high = inline_number(self.spec.max)
             outside.append(column >= high if self.spec.strict_max else column > high)
         return {
             "rows": count_rows(),
