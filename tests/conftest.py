@@ -81,8 +81,12 @@ _skipped: list[str] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    from tests.support.components import NOT_APPLICABLE
+
     if report.skipped:
-        _skipped.append(report.nodeid)
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+        if not reason.startswith(f"Skipped: {NOT_APPLICABLE}"):
+            _skipped.append(f"{report.nodeid}: {reason}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

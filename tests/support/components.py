@@ -43,3 +43,12 @@ def tcp_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
             return True
     except OSError:
         return False
+
+
+NOT_APPLICABLE = "not applicable: "
+
+
+def not_applicable(reason: str) -> None:
+    """Skip a parametrised case that does not apply (a dialect without the feature); unlike a
+    missing component, this is allowed in CI."""
+    pytest.skip(NOT_APPLICABLE + reason)

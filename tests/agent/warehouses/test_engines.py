@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from agent.config.models import WarehouseConfig
 from agent.warehouses.engines import create_warehouse_engine, safe_url, warehouse_url
 from tests.support.backends import Backend
+from tests.support.components import not_applicable
 
 
 @pytest.mark.parametrize(
@@ -72,7 +73,7 @@ def test_duckdb_file_is_held_only_while_used(tmp_path: Path) -> None:
 
 async def test_server_side_statement_timeouts(backend: Backend) -> None:
     if backend.name not in {"postgresql", "mariadb"}:
-        pytest.skip("DuckDB and SQLite are interrupted from the client instead")
+        not_applicable("DuckDB and SQLite are interrupted from the client instead")
     engine = create_warehouse_engine(WarehouseConfig(
         url=backend.url, statement_timeout=1.5,
         connect_args={"options": "-c TimeZone=Asia/Kolkata"} if backend.name == "postgresql"

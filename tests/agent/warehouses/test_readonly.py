@@ -11,6 +11,7 @@ from agent.warehouses.errors import QueryRefused, WarehouseError
 from agent.warehouses.readonly import begin_read_only, end_read_only, ensure_single_select
 from agent.warehouses.warehouse import Warehouse
 from tests.support.backends import Backend
+from tests.support.components import not_applicable
 
 DIALECTS = ["postgresql", "mysql", "mariadb", "sqlite", "duckdb"]
 
@@ -114,7 +115,7 @@ async def test_read_only_transactions_refuse_writes_then_end(backend: Backend) -
     """Past the parser check, the server itself refuses the write; the pooled connection
     is writable again for the next unit of work."""
     if backend.name not in WRITE_ERRORS:
-        pytest.skip("DuckDB has no read-only transaction; its parser is the guard")
+        not_applicable("DuckDB has no read-only transaction; its parser is the guard")
     backend.create_table("t", {"id": sa.Integer()}, [{"id": 1}, {"id": 2}])
     table = backend.qualified("t")
     config = WarehouseConfig(url=backend.url, max_concurrency=1, pool={"size": 1,

@@ -15,6 +15,7 @@ from agent.checks.builtin.freshness import as_utc
 from agent.checks.results import Status
 from tests.agent.checks.builtin.support import Ran, run_checks
 from tests.support.backends import Backend
+from tests.support.components import not_applicable
 
 PLUS_FIVE = timezone(timedelta(hours=5))
 
@@ -62,7 +63,7 @@ async def test_naive_timestamps_are_utc(backend: Backend, tmp_path: Path) -> Non
 
 async def test_zone_aware_timestamps(backend: Backend, tmp_path: Path) -> None:
     if backend.name not in {"postgresql", "duckdb"}:
-        pytest.skip(f"{backend.name} has no zone-aware timestamp type")
+        not_applicable(f"{backend.name} has no zone-aware timestamp type")
     newest = utc_now() - timedelta(minutes=90)
     rows = [
         {"id": 1, "ts": newest.astimezone(PLUS_FIVE)},  # the same instant, written at +05:00
