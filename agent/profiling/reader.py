@@ -23,6 +23,7 @@ from agent.profiling.sampling import SamplePlan, sampled_source
 from agent.sketches.values import ColumnKind
 
 _INT53 = 2**53
+_DOUBLE_CAST = {"postgresql", "duckdb"}
 
 
 class ProfilingError(ValueError):
@@ -146,16 +147,23 @@ def select_columns(
 ) -> sa.Select[Any]:
     """SELECT of ``columns`` (text casts where needed) from the (sampled) table."""
     source, sample_condition = sampled_source(table, dialect_name, sample)
-    selected = [
-        sa.cast(source.c[c.name], sa.Text).label(c.name) if c.cast_to_text else source.c[c.name]
-        for c in columns
-    ]
+    selected = [_selected(source.c[c.name], c, dialect_name) for c in columns]
     statement = sa.select(*selected).select_from(source)
     if where:
         statement = statement.where(sa.text(where))
     for condition in (*conditions, *([sample_condition] if sample_condition is not None else [])):
         statement = statement.where(condition)
     return statement
+
+
+def _selected(column: sa.ColumnElement[Any], info: ColumnInfo, dialect_name: str) -> Any:
+    if info.cast_to_text:
+        return sa.cast(column, sa.Text).label(info.name)
+    decimal = any(name in info.sql_type.upper() for name in ("NUMERIC", "DECIMAL"))
+    if info.kind == "float" and decimal and dialect_name in _DOUBLE_CAST:
+        # Decimal objects cost a conversion each; the sketches hold doubles anyway.
+        return sa.cast(column, sa.Double).label(info.name)
+    return column
 
 
 def table_clause(schema: str | None, table: str, columns: Sequence[str]) -> sa.TableClause:

@@ -9,6 +9,7 @@ sample are extrapolated by ``scale`` and marked estimated.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.sql.selectable import FromClause
 from agent.profiling.config import ProfileConfig, SampleMethod
 
 _SQLITE_RANDOM_SPAN = 1_000_000_000
+KEY_LIKE_RATIO = 0.97  # below 1 by about the HLL error of the sample's distinct count
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,35 @@ def scale_factor(plan: SamplePlan, sampled_rows: int, total_rows: int | None) ->
 
 
 def extrapolate_distinct(sample_distinct: float, sample_rows: int, total_rows: float) -> float:
-    """Distinct values in the table from those in a uniform sample (a heuristic).
+    """Distinct values in the table from those seen in a uniform sample of it.
 
-    Scales the sample's distinct count by (N/n)^u, where u is the sample's distinct ratio: a
-    key-like column (u near 1) scales with the table, a low-cardinality one (u near 0) keeps the
-    count already seen. The result is clamped to [sample_distinct, total_rows].
+    Assumes every distinct value occurs equally often (N / D times): a Bernoulli sample at rate
+    p = n / N then holds D * (1 - (1 - p)^(N / D)) of them on average. That is increasing in D, so
+    D is found by bisection. Exact for keys (every value once: D = d / p) and for
+    low-cardinality columns (every value seen: D = d); skewed columns come out low, and values
+    repeated only a few times each are hard to tell from keys in a small sample.
     """
-    if sample_rows <= 0 or total_rows <= sample_rows:
+    if sample_rows <= 0 or total_rows <= sample_rows or sample_distinct <= 0:
         return sample_distinct
-    ratio = min(1.0, sample_distinct / sample_rows)
-    estimate = sample_distinct * (total_rows / sample_rows) ** ratio
-    return float(min(max(estimate, sample_distinct), total_rows))
+    if sample_distinct >= sample_rows * KEY_LIKE_RATIO:
+        # Every sampled value (nearly) distinct: the model is flat here, so small errors in the
+        # sample's count would swing the answer by orders of magnitude. Scale like a key.
+        return float(min(total_rows, sample_distinct * total_rows / sample_rows))
+    p = sample_rows / total_rows
+    miss = math.log1p(-p) if p < 1.0 else -math.inf
+
+    def expected(distinct: float) -> float:
+        return distinct * -math.expm1(total_rows / distinct * miss)
+
+    low, high = float(sample_distinct), float(total_rows)
+    if expected(high) <= sample_distinct:
+        return high
+    for _ in range(100):
+        middle = (low + high) / 2.0
+        if expected(middle) < sample_distinct:
+            low = middle
+        else:
+            high = middle
+        if high - low <= 0.5:
+            break
+    return (low + high) / 2.0
