@@ -24,6 +24,11 @@ dq_anomaly_lower_bound, dq_anomaly_upper_bound and dq_anomaly_detected.
 
 :func:`score_latest` is the array form (no per-series objects) and :func:`score_stream`
 judges every point of one series from the points before it (``dq-agent anomaly score``).
+Streaming adds what only a stream can have: the anomaly likelihood (``likelihood``: is the
+recent average deviation unusual for this series' own history of deviations?) and alert
+onsets held off for ``likelihood.HOLD_OFF`` points. The latest-point path judges one point
+with the point ensemble only (no per-point history of deviations is kept between runs), so it
+is stricter on changes that stay inside the normal range and reports every anomalous run.
 
 Detectors, one module each, all vectorised over rows: ``zscore``, ``robust_zscore``
 (median/MAD), ``iqr`` (Tukey fences), ``novelty`` (beyond the window's extremes), ``seasonal``

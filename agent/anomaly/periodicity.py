@@ -13,6 +13,12 @@ SECONDS_PER_WEEK = 7 * SECONDS_PER_DAY
 MIN_AUTOCORRELATION = 0.3
 """Autocorrelation a candidate lag needs before it is taken as the season length."""
 MIN_CYCLES = 2
+MIN_PEAK = 0.2
+"""How much a season's autocorrelation must exceed the autocorrelation at half its length.
+
+A true cycle is out of phase at half its length (there the autocorrelation is low or negative);
+a merely persistent series (random walk, slow drift) is more alike at half the lag than at the
+full lag, so a short calendar lag is not mistaken for a season."""
 
 
 def sampling_interval_seconds(timestamps: np.ndarray | Sequence[object] | None) -> float | None:
@@ -64,8 +70,9 @@ def autocorrelation_candidates(n_points: int, max_lag: int | None = None) -> lis
 def detect_period(values: np.ndarray, candidates: Sequence[int]) -> np.ndarray:
     """Per row of ``values`` (S, T): the candidate lag with the highest autocorrelation.
 
-    A lag needs MIN_CYCLES full cycles of data and an autocorrelation of at least
-    MIN_AUTOCORRELATION; rows where no candidate qualifies get 0 (no season).
+    A lag needs MIN_CYCLES full cycles of data, an autocorrelation of at least
+    MIN_AUTOCORRELATION and one at least MIN_PEAK above the autocorrelation at half the lag;
+    rows where no candidate qualifies get 0 (no season).
     """
     x = np.atleast_2d(np.asarray(values, dtype=np.float64))
     n_series, n_points = x.shape
@@ -77,11 +84,20 @@ def detect_period(values: np.ndarray, candidates: Sequence[int]) -> np.ndarray:
     with quiet():
         centred = np.nan_to_num(x - np.nanmean(x, axis=-1, keepdims=True))
     energy = (centred * centred).sum(axis=-1)
+
+    cache: dict[int, np.ndarray] = {}
+
+    def ac_at(lag: int) -> np.ndarray:
+        if lag not in cache:
+            num = np.einsum("ij,ij->i", centred[:, lag:], centred[:, :-lag])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cache[lag] = np.asarray(np.where(energy > 0, num / energy, 0.0))
+        return cache[lag]
+
     for lag in usable:
-        num = np.einsum("ij,ij->i", centred[:, lag:], centred[:, :-lag])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ac = np.where(energy > 0, num / energy, 0.0)
-        better = ac > best_ac
+        ac = ac_at(lag)
+        half = ac_at(lag // 2) if lag >= 2 else np.zeros(n_series)
+        better = (ac > best_ac) & (ac - half >= MIN_PEAK)
         best[better] = lag
         best_ac[better] = ac[better]
     return best

@@ -1,7 +1,10 @@
 """Streaming evaluation: every point of a series scored only from the points before it.
 
 This is how the agent would have judged each point had it been running all along; it backs
-``dq-agent anomaly score`` and the NAB benchmark.
+``dq-agent anomaly score`` and the NAB benchmark. The score of a point is the anomaly
+likelihood of :mod:`agent.anomaly.likelihood` over the ensemble members' deviations (how
+unusual the recent deviation is for this series), and an alert is raised at the onset of an
+anomalous stretch, then held off for ``likelihood.HOLD_OFF`` points.
 """
 
 from __future__ import annotations
@@ -14,16 +17,17 @@ from pathlib import Path
 import numpy as np
 
 from agent.anomaly import holt_winters, seasonal
-from agent.anomaly.calibration import z_threshold
+from agent.anomaly.calibration import ALERT_THRESHOLD, BASE_Z, directional, score_from_z, z_threshold
 from agent.anomaly.config import AnomalyConfig
 from agent.anomaly.ensemble import DETECTORS, Scored, combine, members
+from agent.anomaly.likelihood import LIKELIHOOD_Z, combined_likelihood, onsets
 from agent.anomaly.params import DetectorParams
 from agent.anomaly.periodicity import (
     calendar_periods,
     detect_period,
     sampling_interval_seconds,
 )
-from agent.anomaly.result import DetectorOutput
+from agent.anomaly.result import AnomalyType, DetectorOutput
 
 PERIOD_REFIT_EVERY = 288
 """Points between two causal re-estimations of the season length."""
@@ -76,8 +80,9 @@ def score_stream(
 
     ``training_mask`` marks points (known anomalies, user-marked false positives) that are
     scored but left out of every model's training data; ``config.exclude`` ranges are added.
-    A point is flagged when its score reaches the alert threshold, it is not already inside an
-    alert (consecutive anomalous points are one alert), and min_history points precede it.
+    A point's score is the anomaly likelihood (0.5 = alert threshold) of the members'
+    deviations; a point is flagged when its score reaches the threshold, min_history points
+    precede it and no alert was raised in the ``likelihood.HOLD_OFF`` points before it.
     """
     cfg = config or AnomalyConfig()
     x = np.asarray(values, dtype=np.float64)
@@ -105,12 +110,23 @@ def score_stream(
             parts[name] = _select(outs, periods)
         else:
             parts[name] = _stream_one(name, x, train, base)
-    scored = combine({k: _squeeze(v) for k, v in parts.items()},
-                     z_threshold(cfg.sensitivity), cfg.direction)
-    anomalous = scored.is_anomaly.copy()
+    squeezed = {k: _squeeze(v) for k, v in parts.items()}
+    z_thr = z_threshold(cfg.sensitivity)
+    point = combine(squeezed, z_thr, cfg.direction)
+    raws = [np.abs(directional(out.z, cfg.direction)) for out in squeezed.values()]
+    lz = combined_likelihood(raws)
+    # until the likelihood has a long-term distribution, the point ensemble judges alone
+    score = np.where(np.isnan(lz), point.score,
+                     score_from_z(np.fmax(lz, 0.0), LIKELIHOOD_Z * z_thr / BASE_Z))
+    anomalous = score >= ALERT_THRESHOLD
     anomalous[: cfg.min_history] = False
-    previous = np.concatenate([[False], anomalous[:-1]])
-    flag = anomalous & ~previous
+    extreme = np.abs(np.nan_to_num(point.z)) >= z_thr
+    kind = np.where(~anomalous, AnomalyType.NONE,
+                    np.where(~extreme, AnomalyType.LEVEL_SHIFT,
+                             np.where(point.z > 0, AnomalyType.SPIKE, AnomalyType.DROP)))
+    scored = Scored(point.expected, point.lower, point.upper, score, point.confidence, point.z,
+                    kind.astype(np.int8))
+    flag = onsets(anomalous)
     return StreamScores(scored, flag)
 
 
