@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.validate_config",
     "agent.commands.anomaly",
     "agent.commands.profile",
+    "agent.commands.suggest",
 )
 
 
