@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import signal
 import time
@@ -21,6 +22,11 @@ from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.config.errors import ConfigError
 from agent.config.loader import load_config
 from agent.config.models import Config
+from agent.profiling import references as profile_references
+from agent.profiling.export import publish_profile
+from agent.profiling.progress import Progress
+from agent.profiling.service import collect_profile, effective_settings, previous_for
+from agent.profiling.store import ProfileStore
 from agent.quality import publish_quality, quality_score
 from agent.scheduler import DatasetScheduler
 from agent.schema.drift import apply_drift, previous_schemas, publish_schema
@@ -50,6 +56,7 @@ class Agent:
         self._store_lock = StoreLock(config.agent.store_url())
         self.warehouses: dict[str, Warehouse] = {}
         self.store: HistoryStore | None = None
+        self.profile_store: ProfileStore | None = None
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.scheduler = DatasetScheduler(self.run_dataset, self.snapshot.scheduler)
         self._runner: web.AppRunner | None = None
@@ -62,6 +69,8 @@ class Agent:
         self._store_lock.acquire()
         self.store = await self._in_store_thread(HistoryStore, self.config.agent.store_url())
         self.snapshot.store_writes = self.store.write_durations
+        self.profile_store = await self._in_store_thread(ProfileStore, self.store.engine)
+        profile_references.install(self.profile_store)
         self._open_warehouses(self.config)
         self.snapshot.apply_config(self.config)
         await self._rebuild_snapshot()
@@ -71,6 +80,7 @@ class Agent:
             self.scheduler.schedule(name, dataset)
         self.scheduler.add_periodic("warehouses:ping", WAREHOUSE_PING_SECONDS, self._ping_warehouses)
         self.scheduler.add_periodic("store:prune", PRUNE_SECONDS, self._prune)
+        self._schedule_profiles()
         self.scheduler.start()
         await self._ping_warehouses()
         self._ready = True
@@ -93,6 +103,7 @@ class Agent:
             await self._runner.cleanup()
         for warehouse in self.warehouses.values():
             warehouse.close()
+        profile_references.install(None)
         if self.store is not None:
             await self._in_store_thread(self.store.close)
         self._store_thread.shutdown(wait=True)
@@ -194,6 +205,40 @@ class Agent:
                             verdict.result.lower, verdict.result.upper, verdict.result.score,
                             extra={"dataset": name, "check": verdict.series.check or None})
 
+    # -- profiles -----------------------------------------------------------------------------
+    def _schedule_profiles(self) -> None:
+        """A periodic job per dataset with a ``profile.schedule`` (jobs of datasets whose
+        schedule went away find nothing to do)."""
+        for name, dataset in self.config.datasets.items():
+            seconds = dataset.profile.schedule_seconds() if dataset.profile is not None else None
+            if seconds:
+                self.scheduler.add_periodic(
+                    f"profile:{name}", seconds, functools.partial(self.profile_dataset, name))
+
+    async def profile_dataset(self, name: str) -> None:
+        """Profile, store and export one dataset's profile (a scheduled job)."""
+        dataset = self.config.datasets.get(name)
+        if dataset is None or dataset.profile is None or dataset.profile.schedule is None:
+            return
+        if self.profile_store is None:
+            return
+        warehouse = self.warehouses[self.config.warehouse_of(name)]
+        settings = effective_settings(dataset)
+        try:
+            previous = await self._in_store_thread(previous_for, self.profile_store, name, settings)
+            loop = asyncio.get_running_loop()
+            run = await loop.run_in_executor(
+                None, functools.partial(collect_profile, warehouse, name, dataset, settings, previous,
+                                        progress=Progress.factory(tty=False)))
+            saved = await self._in_store_thread(self.profile_store.save, run.profile, run.sketches)
+        except Exception:
+            log.exception("profiling failed", extra={"dataset": name})
+            return
+        series = publish_profile(self.snapshot, warehouse.name, saved, run.sketches,
+                                 settings.export_columns)
+        log.info("profiled %d rows in %.1fs (%s), %d column series exported", saved.row_count,
+                 saved.duration_seconds, saved.sample, series, extra={"dataset": name})
+
     # -- configuration ------------------------------------------------------------------------
     async def reload(self) -> tuple[bool, str]:
         """Load the config file again; a bad one is rejected and the old one keeps running."""
@@ -222,6 +267,7 @@ class Agent:
             self.scheduler.unschedule(name)
         added, removed, changed = self.scheduler.apply(datasets)
         self.snapshot.apply_config(new)
+        self._schedule_profiles()
         message = (f"config reloaded: {len(added)} added, {len(removed)} removed, "
                    f"{len(changed | moved)} changed")
         log.info(message)

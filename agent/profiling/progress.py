@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,15 @@ class Progress:
         self._redraw_every = redraw_every
         self._last = 0.0
         self._drawn = False
+
+    @staticmethod
+    def factory(*, tty: bool | None = None) -> Callable[[str, int | None], Progress]:
+        """A ``(label, total) -> Progress`` maker (the form profilers take)."""
+
+        def make(label: str, total: int | None) -> Progress:
+            return Progress(label, total, tty=tty)
+
+        return make
 
     def advance(self, rows: int) -> None:
         self.rows += rows

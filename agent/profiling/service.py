@@ -29,24 +29,26 @@ def effective_settings(dataset: DatasetConfig, *, full: bool = False) -> Profile
     return settings
 
 
-def run_profile(
+def previous_for(store: ProfileStore | None, name: str, settings: ProfileConfig) -> StoredProfile | None:
+    """The stored profile an incremental run continues from (None: start with a full read)."""
+    if settings.incremental is None:
+        return None
+    if store is None:
+        raise ValueError(f"dataset {name!r}: incremental profiles need the history store")
+    previous = store.latest(name, full_only=True)
+    return previous if previous is not None and previous.profile.watermark is not None else None
+
+
+def collect_profile(
     warehouse: Warehouse,
-    store: ProfileStore | None,
     name: str,
     dataset: DatasetConfig,
     settings: ProfileConfig,
+    previous: StoredProfile | None = None,
     *,
     progress: ProgressFactory | None = None,
-    pin: bool = False,
-) -> Profile:
-    """Profile ``dataset`` on ``warehouse``; stores profile and sketches when ``store`` is given."""
-    previous: StoredProfile | None = None
-    if settings.incremental is not None:
-        if store is None:
-            raise ValueError(f"dataset {name!r}: incremental profiles need the history store")
-        previous = store.latest(name, full_only=True)
-        if previous is not None and previous.profile.watermark is None:
-            previous = None
+) -> ProfileRun:
+    """Read the warehouse (blocking) and build the profile with its sketches; stores nothing."""
 
     def work(connection: Connection) -> ProfileRun:
         begin_read_only(connection)
@@ -65,6 +67,23 @@ def run_profile(
 
     run = warehouse.run_sync(work, timeout=settings.timeout)
     profile = replace(run.profile, extra={**run.profile.extra, "warehouse": warehouse.name})
+    return replace(run, profile=profile)
+
+
+def run_profile(
+    warehouse: Warehouse,
+    store: ProfileStore | None,
+    name: str,
+    dataset: DatasetConfig,
+    settings: ProfileConfig,
+    *,
+    progress: ProgressFactory | None = None,
+    pin: bool = False,
+) -> Profile:
+    """Profile ``dataset`` on ``warehouse``; stores profile and sketches when ``store`` is given."""
+    previous = previous_for(store, name, settings)
+    run = collect_profile(warehouse, name, dataset, settings, previous, progress=progress)
+    profile = run.profile
     if store is not None:
         profile = store.save(profile, run.sketches, pinned=pin)
         if pin:
