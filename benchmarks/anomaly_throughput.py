@@ -34,18 +34,20 @@ START = np.datetime64("2024-01-01T00:00")
 
 def make_chunk(seed: int, n_series: int, n_points: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    hours = np.arange(n_points)
-    level = rng.uniform(10, 10_000, (n_series, 1))
-    amplitude = rng.uniform(0.0, 0.3, (n_series, 1)) * level
-    noise = rng.uniform(0.01, 0.1, (n_series, 1)) * level
-    trend = rng.normal(0, 0.0005, (n_series, 1)) * level * hours
-    values = level + amplitude * np.sin(2 * np.pi * hours / 24) + trend
-    values += noise * rng.standard_normal((n_series, n_points))
+    hours = np.arange(n_points, dtype=np.float32)
+    f32 = np.float32
+    level = rng.uniform(10, 10_000, (n_series, 1)).astype(f32)
+    amplitude = rng.uniform(0.0, 0.3, (n_series, 1)).astype(f32) * level
+    noise = rng.uniform(0.01, 0.1, (n_series, 1)).astype(f32) * level
+    slope = rng.normal(0, 0.0005, (n_series, 1)).astype(f32) * level
+    values = rng.standard_normal((n_series, n_points), dtype=f32)
+    values *= noise
+    values += level + amplitude * np.sin(f32(2 * np.pi / 24) * hours) + slope * hours
     spikes = rng.random(n_series) < 0.05
     values[spikes, -1] += 8 * noise[spikes, 0]
-    values[rng.random((n_series, n_points)) < 0.01] = np.nan
+    values[rng.random((n_series, n_points), dtype=f32) < 0.01] = np.nan
     values[:, -1] = np.where(np.isnan(values[:, -1]), level[:, 0], values[:, -1])
-    return values
+    return values.astype(np.float64)
 
 
 def score_chunk(job: tuple[int, int, int, str]) -> tuple[float, float, int, int]:

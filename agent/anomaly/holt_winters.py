@@ -1,8 +1,9 @@
 """Additive Holt-Winters exponential smoothing (level, damped trend, season), vectorised.
 
 Each point is predicted one step ahead from the state built on the points before it; the
-spread is an exponentially weighted mean absolute one-step error. Missing points (NaN) are
-predicted but do not update the state. With ``period`` 0 this is Holt's linear method.
+spread is an exponentially weighted mean absolute one-step error. A missing point (NaN) is
+taken as predicted exactly: the state moves on one step, the error scale is unchanged.
+With ``period`` 0 this is Holt's linear method.
 """
 
 from __future__ import annotations
@@ -66,23 +67,28 @@ def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
         if t >= warmup:
             z[:, t] = np.where(seen >= params.min_history, resid / sigma, np.nan)
         ok = ~np.isnan(xt)
-        if not ok.any():
-            continue
-        clipped = np.clip(resid, -CLIP * sigma, CLIP * sigma)
+        # a missing point counts as predicted exactly: the state moves on, the error stays
+        clipped = np.nan_to_num(np.clip(resid, -CLIP * sigma, CLIP * sigma))
         xc = pred + clipped
         new_level = ALPHA * (xc - s_t) + (1 - ALPHA) * (level + PHI * trend)
-        new_trend = BETA * (new_level - level) + (1 - BETA) * PHI * trend
-        level = np.where(ok, new_level, level)
-        trend = np.where(ok, new_trend, trend)
+        trend = BETA * (new_level - level) + (1 - BETA) * PHI * trend
+        level = new_level
         if period:
-            season[:, s_idx] = np.where(ok, GAMMA * (xc - new_level) + (1 - GAMMA) * s_t, s_t)
+            season[:, s_idx] = GAMMA * (xc - new_level) + (1 - GAMMA) * s_t
         err = np.where(ok, RHO * np.abs(clipped) + (1 - RHO) * err, err)
         seen = seen + ok
     return DetectorOutput(expected, scales, z, point_kind(z))
 
 
 def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
-    """Score ``current`` (S,) after smoothing over ``history`` (S, T); keeps only final state."""
+    """Score ``current`` (S,) after smoothing over ``history`` (S, T); keeps only final state.
+
+    The recursion runs in float32 on rows centred on their mean (so large offsets such as epoch
+    seconds keep their precision), with the update equations folded into their residual form:
+    with ``c`` the clipped residual, level += damped trend + ALPHA c, trend = PHI trend +
+    ALPHA BETA c, season += GAMMA (1 - ALPHA) c. A missing point has c = 0 (the state moves on
+    as predicted) and leaves the error scale unchanged.
+    """
     window = np.asarray(history, dtype=np.float64)[..., -params.training_window :]
     n_series, n_points = window.shape
     period = params.period if 2 <= params.period <= n_points // 2 else 0
@@ -90,45 +96,65 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     nan = np.full(n_series, np.nan)
     if n_points <= start + params.min_history:
         return DetectorOutput(nan, nan, nan.copy(), np.zeros(n_series, dtype=np.int8))
-    first = window[:, :start]
     with quiet():
-        level = np.nan_to_num(np.nanmean(first, axis=1))
+        ref = np.nan_to_num(np.nanmean(window, axis=1))
+        first = window[:, :start] - ref[:, None]
+        level64 = np.nan_to_num(np.nanmean(first, axis=1))
         head = window[:, : max(start, params.min_history + 1)]
-        err = np.nan_to_num(np.nanmean(np.abs(np.diff(head, axis=1)), axis=1))
-    trend = np.zeros(n_series)
+        err64 = np.nan_to_num(np.nanmean(np.abs(np.diff(head, axis=1)), axis=1))
+    f32 = np.float32
+    level = level64.astype(f32)
+    err = err64.astype(f32)
+    trend = np.zeros(n_series, dtype=f32)
     season = np.ascontiguousarray(
-        (np.nan_to_num(first - level[:, None]) if period else np.zeros((n_series, 1))).T)
-    xt_all = np.ascontiguousarray(window.T)
-    has_nan = bool(np.isnan(xt_all).any())
-    seen = np.count_nonzero(~np.isnan(window), axis=1)
+        (np.nan_to_num(first - level64[:, None]) if period else np.zeros((n_series, 1))).T,
+        dtype=f32)
+    centred = (window - ref[:, None]).T
+    observed = ~np.isnan(centred)
+    xs = np.ascontiguousarray(np.where(observed, centred, 0.0), dtype=f32)
+    ok32 = np.ascontiguousarray(observed, dtype=f32)
+    rho_ok = ok32 * f32(RHO)
+    has_nan = not bool(observed.all())
+    seen = np.count_nonzero(observed, axis=0)
+    # clipping never narrower than CLIP * 1e-3 of the row's level (flat series)
+    floor = (CLIP * (1e-3 * np.abs(ref) + 1e-9)).astype(f32)
+    phi, sigma_k = f32(PHI), f32(MEAN_ABS_TO_SIGMA * CLIP)
+    alpha, alpha_beta = f32(ALPHA), f32(ALPHA * BETA)
+    gamma_c, rho = f32(GAMMA * (1 - ALPHA)), f32(RHO)
+    damped = np.empty(n_series, dtype=f32)
+    bound = np.empty(n_series, dtype=f32)
+    resid = np.empty(n_series, dtype=f32)
+    tmp = np.empty(n_series, dtype=f32)
     for t in range(start, n_points):
-        s_idx = t % period if period else 0
-        s_t = season[s_idx]
-        pred = level + PHI * trend + s_t
-        sigma = err * MEAN_ABS_TO_SIGMA
-        np.fmax(sigma, 1e-3 * np.abs(pred) + 1e-9, out=sigma)
-        bound = CLIP * sigma
-        xt = xt_all[t]
-        clipped = np.clip(xt - pred, -bound, bound)
+        s_t = season[t % period] if period else season[0]
+        np.multiply(trend, phi, out=damped)
+        np.add(level, damped, out=level)  # level + damped trend (the base of the prediction)
+        np.add(level, s_t, out=tmp)
+        np.subtract(xs[t], tmp, out=resid)
+        np.multiply(err, sigma_k, out=bound)
+        np.maximum(bound, floor, out=bound)
+        np.minimum(resid, bound, out=resid)
+        np.negative(bound, out=bound)
+        np.maximum(resid, bound, out=resid)
         if has_nan:
-            clipped = np.nan_to_num(clipped)  # a missing point leaves the state unchanged
-            ok = ~np.isnan(xt)
-        xc = pred + clipped
-        new_level = ALPHA * (xc - s_t) + (1 - ALPHA) * (level + PHI * trend)
-        new_trend = BETA * (new_level - level) + (1 - BETA) * PHI * trend
-        new_season = GAMMA * (xc - new_level) + (1 - GAMMA) * s_t
-        new_err = RHO * np.abs(clipped) + (1 - RHO) * err
-        if has_nan:
-            new_level = np.where(ok, new_level, level)
-            new_trend = np.where(ok, new_trend, trend)
-            new_season = np.where(ok, new_season, s_t)
-            new_err = np.where(ok, new_err, err)
-        level, trend, err = new_level, new_trend, new_err
+            np.multiply(resid, ok32[t], out=resid)
+        np.multiply(resid, alpha, out=tmp)
+        np.add(level, tmp, out=level)
+        np.multiply(resid, alpha_beta, out=tmp)
+        np.add(damped, tmp, out=trend)
         if period:
-            season[s_idx] = new_season
+            np.multiply(resid, gamma_c, out=tmp)
+            np.add(s_t, tmp, out=s_t)
+        np.abs(resid, out=tmp)
+        np.subtract(tmp, err, out=tmp)
+        if has_nan:
+            np.multiply(tmp, rho_ok[t], out=tmp)
+        else:
+            np.multiply(tmp, rho, out=tmp)
+        np.add(err, tmp, out=err)
     s_idx = n_points % period if period else 0
-    pred = level + PHI * trend + season[s_idx]
-    sigma = err * MEAN_ABS_TO_SIGMA
+    pred = ref + level.astype(np.float64) + PHI * trend.astype(np.float64) + season[s_idx]
+    sigma = err.astype(np.float64) * MEAN_ABS_TO_SIGMA
     sigma = np.fmax(sigma, scale_floor(pred, sigma))
     with np.errstate(invalid="ignore"):
         z = (np.asarray(current, dtype=np.float64) - pred) / sigma
@@ -155,10 +181,9 @@ def _loop_one(x: np.ndarray, period: int, warmup: int, min_history: int, level: 
         xt = values[t]
         out_e[t] = pred
         out_s[t] = sigma
-        if xt != xt:  # NaN: predicted, not learned from
-            continue
-        resid = xt - pred
-        if t >= warmup and seen >= min_history:
+        missing = xt != xt  # NaN: taken as predicted exactly, the error scale stays
+        resid = 0.0 if missing else xt - pred
+        if t >= warmup and seen >= min_history and not missing:
             out_z[t] = resid / sigma
         clipped = min(max(resid, -CLIP * sigma), CLIP * sigma)
         xc = pred + clipped
@@ -167,8 +192,9 @@ def _loop_one(x: np.ndarray, period: int, warmup: int, min_history: int, level: 
         level = new_level
         if period:
             season[s_idx] = GAMMA * (xc - new_level) + (1 - GAMMA) * s_t
-        err = RHO * abs(clipped) + (1 - RHO) * err
-        seen += 1
+        if not missing:
+            err = RHO * abs(clipped) + (1 - RHO) * err
+            seen += 1
     expected[:] = out_e
     scales[:] = out_s
     z[:] = out_z

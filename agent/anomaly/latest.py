@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from agent.anomaly import seasonal
 from agent.anomaly.calibration import feedback_sensitivity, z_threshold
 from agent.anomaly.config import AnomalyConfig
-from agent.anomaly.ensemble import DETECTORS, Scored, combine, members
+from agent.anomaly.ensemble import DETECTORS, SEASON_BLIND, Scored, combine, members
 from agent.anomaly.nanstats import valid_count
 from agent.anomaly.params import DetectorParams
 from agent.anomaly.periodicity import calendar_periods, detect_period, sampling_interval_seconds
@@ -24,6 +25,22 @@ def _as_2d(values: np.ndarray) -> np.ndarray:
     if arr.ndim != 2:
         raise ValueError(f"values must be 1-D or 2-D (n_series, n_points), got shape {arr.shape}")
     return arr
+
+
+def _on_rows(detect: Callable[[np.ndarray, np.ndarray, DetectorParams], DetectorOutput],
+             history: np.ndarray, current: np.ndarray, params: DetectorParams,
+             rows: np.ndarray) -> DetectorOutput:
+    """``detect`` on the selected rows only; the other rows abstain (NaN)."""
+    n_series = len(current)
+    if rows.all():
+        return detect(history, current, params)
+    out = DetectorOutput(np.full(n_series, np.nan), np.full(n_series, np.nan),
+                         np.full(n_series, np.nan), np.zeros(n_series, dtype=np.int8))
+    if rows.any():
+        part = detect(history[rows], current[rows], params)
+        for name in ("expected", "scale", "z", "kind"):
+            getattr(out, name)[rows] = getattr(part, name)
+    return out
 
 
 def series_periods(history: np.ndarray, timestamps: np.ndarray | None,
@@ -66,11 +83,17 @@ def score_latest(
     periods = (series_periods(history, ts, cfg) if SEASONAL_MEMBERS & set(names)
                else np.zeros(n_series, dtype=np.int64))
     parts: dict[str, DetectorOutput] = {}
-    for name in names:
+    # seasonal models first: where the seasonal baseline has a verdict, the ensemble ignores
+    # the season-blind models, so those are only computed for the other rows
+    for name in sorted(names, key=lambda n: n not in SEASONAL_MEMBERS):
         module = DETECTORS[name]
         if name not in SEASONAL_MEMBERS:
             params = DetectorParams(cfg.training_window, cfg.min_history, 0)
-            parts[name] = module.detect(history, current, params)
+            if name in SEASON_BLIND and seasonal.NAME in parts:
+                rows = np.isnan(parts[seasonal.NAME].z)
+                parts[name] = _on_rows(module.detect, history, current, params, rows)
+            else:
+                parts[name] = module.detect(history, current, params)
             continue
         fields = {k: np.full(n_series, np.nan) for k in ("expected", "scale", "z")}
         kind = np.zeros(n_series, dtype=np.int8)

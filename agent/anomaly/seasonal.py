@@ -1,16 +1,18 @@
-"""Seasonal baseline: median of the same phase in past cycles, spread from seasonal differences."""
+"""Seasonal baseline: median of the same phase in past cycles, spread from seasonal differences
+(their interquartile range)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from agent.anomaly.nanstats import MAD_TO_SIGMA, nan_median, scale_floor
+from agent.anomaly.nanstats import nan_median, scale_floor, sorted_quantiles
 from agent.anomaly.params import DetectorParams
 from agent.anomaly.result import DetectorOutput
 from agent.anomaly.windowed import enough_history, point_kind, stream_windows
 
 NAME = "seasonal"
 MAX_CYCLES = 8
+IQR_TO_SIGMA = 1.349
 
 
 def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
@@ -29,8 +31,11 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     same_phase = history[:, n_points - period * np.arange(1, cycles + 1)]
     expected = nan_median(same_phase)
     diffs = history[:, period:] - history[:, :-period]
-    dmed = nan_median(diffs)
-    spread = nan_median(np.abs(diffs - dmed[:, None])) * MAD_TO_SIGMA / np.sqrt(2.0)
+    # spread of the seasonal differences from their interquartile range (one row sort; for a
+    # normal law IQR / 1.349 is sigma, the same as MAD * 1.4826); a difference of two points
+    # has sqrt(2) times the spread of one
+    q25, q75 = sorted_quantiles(diffs, (0.25, 0.75))
+    spread = (q75 - q25) / IQR_TO_SIGMA / np.sqrt(2.0)
     # the median of `cycles` noisy values is itself uncertain
     scale = spread * np.sqrt(1.0 + np.pi / (2.0 * cycles))
     scale = np.fmax(scale, scale_floor(expected, np.nan_to_num(scale)))
