@@ -52,14 +52,14 @@ def test_cusum_finds_level_shift_not_noise() -> None:
 def test_min_history_abstains() -> None:
     x = noise(1, 10)
     for module in [*WINDOWED, holt_winters]:
-        assert np.isnan(module.detect(x, np.array([150.0]), P).z[0])  # type: ignore[attr-defined]
+        assert np.isnan(module.detect(x, np.array([150.0]), P).z[0])
 
 
 def test_flat_series_does_not_divide_by_zero() -> None:
     x = np.full((1, 200), 5.0)
     for module in [*WINDOWED, holt_winters]:
-        same = module.detect(x, np.array([5.0]), P)  # type: ignore[attr-defined]
-        jump = module.detect(x, np.array([9.0]), P)  # type: ignore[attr-defined]
+        same = module.detect(x, np.array([5.0]), P)
+        jump = module.detect(x, np.array([9.0]), P)
         assert abs(same.z[0]) < 1 and jump.z[0] > 10
 
 
