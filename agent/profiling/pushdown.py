@@ -46,7 +46,8 @@ def _expressions(info: ColumnInfo, column: sa.ColumnElement[Any], index: int) ->
         sa.func.avg(number).label(label + "mean"), sa.func.stddev_samp(number).label(label + "stddev"),
     ]
     exprs += [
-        sa.func.approx_quantile(number, rank).label(label + name) for name, rank in QUANTILES.items()
+        sa.func.approx_quantile(number, sa.literal_column(repr(rank))).label(label + name)
+        for name, rank in QUANTILES.items()  # constants: DuckDB cannot type a bound rank here
     ]
     return exprs
 
