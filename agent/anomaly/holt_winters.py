@@ -96,26 +96,29 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     nan = np.full(n_series, np.nan)
     if n_points <= start + params.min_history:
         return DetectorOutput(nan, nan, nan.copy(), np.zeros(n_series, dtype=np.int8))
-    with quiet():
-        ref = np.nan_to_num(np.nanmean(window, axis=1))
+    f32 = np.float32
+    # rows centred on their mean, time along the first axis (contiguous rows per step)
+    missing = np.isnan(window)
+    filled = np.where(missing, 0.0, window)
+    seen = n_points - np.count_nonzero(missing, axis=1)
+    ref = filled.sum(axis=1) / np.maximum(seen, 1)
+    xs = np.ascontiguousarray((filled - ref[:, None]).T, dtype=f32)
+    observed = ~missing.T
+    has_nan = bool(missing.any())
+    if has_nan:
+        xs[~observed] = 0.0
+    with quiet():  # row reductions in float64 (the same per row whatever the batch)
         first = window[:, :start] - ref[:, None]
         level64 = np.nan_to_num(np.nanmean(first, axis=1))
         head = window[:, : max(start, params.min_history + 1)]
-        err64 = np.nan_to_num(np.nanmean(np.abs(np.diff(head, axis=1)), axis=1))
-    f32 = np.float32
+        err = np.nan_to_num(np.nanmean(np.abs(np.diff(head, axis=1)), axis=1)).astype(f32)
     level = level64.astype(f32)
-    err = err64.astype(f32)
     trend = np.zeros(n_series, dtype=f32)
     season = np.ascontiguousarray(
-        (np.nan_to_num(first - level64[:, None]) if period else np.zeros((n_series, 1))).T,
+        np.nan_to_num(first - level64[:, None]).T if period else np.zeros((1, n_series)),
         dtype=f32)
-    centred = (window - ref[:, None]).T
-    observed = ~np.isnan(centred)
-    xs = np.ascontiguousarray(np.where(observed, centred, 0.0), dtype=f32)
-    ok32 = np.ascontiguousarray(observed, dtype=f32)
-    rho_ok = ok32 * f32(RHO)
-    has_nan = not bool(observed.all())
-    seen = np.count_nonzero(observed, axis=0)
+    ok32 = np.ascontiguousarray(observed, dtype=f32) if has_nan else None
+    rho_ok = ok32 * f32(RHO) if ok32 is not None else None
     # clipping never narrower than CLIP * 1e-3 of the row's level (flat series)
     floor = (CLIP * (1e-3 * np.abs(ref) + 1e-9)).astype(f32)
     phi, sigma_k = f32(PHI), f32(MEAN_ABS_TO_SIGMA * CLIP)
@@ -136,7 +139,7 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
         np.minimum(resid, bound, out=resid)
         np.negative(bound, out=bound)
         np.maximum(resid, bound, out=resid)
-        if has_nan:
+        if ok32 is not None:
             np.multiply(resid, ok32[t], out=resid)
         np.multiply(resid, alpha, out=tmp)
         np.add(level, tmp, out=level)
@@ -147,7 +150,7 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
             np.add(s_t, tmp, out=s_t)
         np.abs(resid, out=tmp)
         np.subtract(tmp, err, out=tmp)
-        if has_nan:
+        if rho_ok is not None:
             np.multiply(tmp, rho_ok[t], out=tmp)
         else:
             np.multiply(tmp, rho, out=tmp)

@@ -14,7 +14,8 @@ MAD_TO_SIGMA = 1.4826
 
 
 def valid_count(a: np.ndarray) -> np.ndarray:
-    return np.count_nonzero(~np.isnan(a), axis=-1)
+    """Non-NaN values along the last axis."""
+    return np.asarray(a.shape[-1] - np.count_nonzero(np.isnan(a), axis=-1))
 
 
 def sorted_quantiles(a: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
