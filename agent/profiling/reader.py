@@ -156,9 +156,23 @@ def select_columns(
     return statement
 
 
+def epoch_micros_expression(column: sa.ColumnElement[Any], dialect_name: str) -> Any | None:
+    """Timestamps as integer epoch microseconds where the dialect can (NumPy converts those
+    ~100x faster than datetime objects); None elsewhere."""
+    if dialect_name == "postgresql":
+        return sa.cast(sa.func.round(sa.func.date_part("epoch", column) * 1_000_000), sa.BigInteger)
+    if dialect_name == "duckdb":
+        return sa.func.epoch_us(column)
+    return None
+
+
 def _selected(column: sa.ColumnElement[Any], info: ColumnInfo, dialect_name: str) -> Any:
     if info.cast_to_text:
         return sa.cast(column, sa.Text).label(info.name)
+    if info.kind == "temporal":
+        micros = epoch_micros_expression(column, dialect_name)
+        if micros is not None:
+            return micros.label(info.name)
     decimal = any(name in info.sql_type.upper() for name in ("NUMERIC", "DECIMAL"))
     if info.kind == "float" and decimal and dialect_name in _DOUBLE_CAST:
         # Decimal objects cost a conversion each; the sketches hold doubles anyway.
@@ -175,6 +189,7 @@ def stream_batches(
     batch_rows: int,
 ) -> Iterator[dict[str, np.ndarray]]:
     """Batches of at most ``batch_rows`` rows, each as {column: NumPy array}."""
+    micros = epoch_micros_expression(sa.column("x"), connection.dialect.name) is not None
     result = connection.execution_options(stream_results=True, yield_per=batch_rows).execute(statement)
     try:
         for rows in result.partitions(batch_rows):
@@ -182,22 +197,27 @@ def stream_batches(
                 continue
             transposed = list(zip(*rows, strict=True))
             yield {
-                info.name: to_array(values, info.kind)
+                info.name: to_array(values, info.kind, micros=micros)
                 for info, values in zip(columns, transposed, strict=True)
             }
     finally:
         result.close()
 
 
-def to_array(values: Sequence[Any], kind: ColumnKind) -> np.ndarray:
+def to_array(values: Sequence[Any], kind: ColumnKind, *, micros: bool = False) -> np.ndarray:
     """One column of driver values as the NumPy array its sketch takes (None -> NaN/NaT).
 
-    Plain ints, floats and naive datetimes take NumPy's C conversion; anything else (Decimal,
+    Plain ints, floats and naive datetimes take NumPy's C conversion (temporal values arrive as
+    epoch microseconds with ``micros``, see :func:`epoch_micros_expression`); anything else (Decimal,
     zone-aware datetimes, unexpected types) goes in as objects for the sketch to convert or to
     reject with a message naming the column."""
     types = set(map(type, values))
     has_null = type(None) in types
     types.discard(type(None))
+    if kind == "temporal" and micros and types <= {int}:
+        return _micros_to_datetimes(values, has_null)
+    if kind == "integer" and types == {bool} and not has_null:
+        return np.array(values, dtype=np.bool_).astype(np.int64)
     if kind == "integer" and types <= {int, bool}:
         if not has_null and _fits_int64(values):
             return np.array(values, dtype=np.int64)
@@ -211,6 +231,16 @@ def to_array(values: Sequence[Any], kind: ColumnKind) -> np.ndarray:
     elif kind == "temporal" and types <= {dt.datetime, dt.date} and not _any_aware(values, types):
         return np.array(values, dtype="datetime64[us]")
     return _objects(values)
+
+
+def _micros_to_datetimes(values: Sequence[Any], has_null: bool) -> np.ndarray:
+    if not has_null:
+        return np.array(values, dtype=np.int64).astype("datetime64[us]")
+    floats = np.array(values, dtype=np.float64)
+    missing = np.isnan(floats)
+    result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[us]")
+    result[~missing] = floats[~missing].astype(np.int64).astype("datetime64[us]")
+    return result
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
