@@ -287,6 +287,8 @@ class Agent:
         if self.store is not None:
             cutoff = time.time() - self.config.agent.retention
             deleted = await self._in_store_thread(self.store.prune, cutoff)
+            if self.profile_store is not None:
+                deleted += await self._in_store_thread(self.profile_store.prune, cutoff)
             if deleted:
                 log.info("pruned %d history rows older than the retention", deleted)
 

@@ -82,6 +82,31 @@ class ProfileStore:
                 table.update().where(table.c.profile_id == profile_id).values(pinned=pinned)
             )
 
+    def prune(self, cutoff: float) -> int:
+        """Delete profiles older than ``cutoff`` (epoch seconds) with their sketches, except pinned
+        ones and each dataset's newest (the base of its next incremental profile)."""
+        table, sketches = schema.profiles, schema.profile_sketches
+        newest = (
+            sa.select(table.c.dataset, sa.func.max(table.c.ts).label("ts"))
+            .group_by(table.c.dataset).subquery()
+        )
+        with self.engine.begin() as connection:
+            keep = {row.profile_id for row in connection.execute(
+                sa.select(table.c.profile_id).join(
+                    newest, sa.and_(table.c.dataset == newest.c.dataset, table.c.ts == newest.c.ts)))}
+            doomed = [
+                pid for pid in connection.execute(
+                    sa.select(table.c.profile_id)
+                    .where(table.c.ts < cutoff, table.c.pinned.is_(False))
+                ).scalars()
+                if pid not in keep
+            ]
+            for start in range(0, len(doomed), 500):
+                chunk = doomed[start:start + 500]
+                connection.execute(sketches.delete().where(sketches.c.profile_id.in_(chunk)))
+                connection.execute(table.delete().where(table.c.profile_id.in_(chunk)))
+        return len(doomed)
+
     def latest(self, dataset: str, *, full_only: bool = False) -> StoredProfile | None:
         """The newest profile of ``dataset`` (``full_only``: not sampled)."""
         found = self._select(schema.profiles.c.dataset == dataset, limit=1, full_only=full_only)

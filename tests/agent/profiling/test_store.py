@@ -47,6 +47,16 @@ def test_round_trip_latest_and_pin(duckdb_backend: Backend, tmp_path: Path) -> N
     with store.engine.connect() as connection:
         flags = connection.execute(sa.select(schema.profiles.c.pinned)).scalars().all()
     assert sorted(flags) == [False, False, True]
+
+    # Retention: the pinned profile and the newest stay, the others older than the cutoff go.
+    cutoff = dt.datetime(2024, 5, 1, 2, tzinfo=dt.UTC).timestamp() + 1
+    assert store.prune(cutoff) == 1
+    left = {p.profile.profile_id for p in store.recent("orders", 10)}
+    assert left == {saved[1].profile_id, saved[2].profile_id}
+    with store.engine.connect() as connection:
+        owners = set(connection.execute(sa.select(schema.profile_sketches.c.profile_id)).scalars())
+    assert owners == left
+    assert store.prune(cutoff) == 0
     store.close()
 
 
