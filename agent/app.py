@@ -90,7 +90,8 @@ class Agent:
     async def stop(self) -> None:
         """Stop scheduling, let running checks finish within the grace period, flush, close."""
         self._ready = False
-        self.scheduler.shutdown()
+        # Pause first: shutting APScheduler's asyncio executor down cancels the runs in flight.
+        self.scheduler.pause()
         if self._running:
             grace = self.config.agent.shutdown_grace
             _done, pending = await asyncio.wait(set(self._running), timeout=grace)
@@ -99,6 +100,7 @@ class Agent:
             if pending:
                 log.warning("%d runs did not finish within %gs and were cancelled",
                             len(pending), grace)
+        self.scheduler.shutdown()
         if self._runner is not None:
             await self._runner.cleanup()
         for warehouse in self.warehouses.values():

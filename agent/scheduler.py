@@ -70,7 +70,8 @@ class DatasetScheduler:
             self._scheduler.shutdown(wait=False)
 
     def pause(self) -> None:
-        self._scheduler.pause()
+        if self._scheduler.running:
+            self._scheduler.pause()
 
     @property
     def scheduled(self) -> dict[str, DatasetConfig]:
