@@ -81,7 +81,26 @@ def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
 
 
 def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
-    """Score ``current`` (S,) after smoothing over ``history`` (S, T); keeps only final state.
+    """Score ``current`` (S,) after smoothing over ``history`` (S, T); keeps only final state."""
+    return _smooth(history, current, params, keep_deviations=False)[0]
+
+
+def detect_with_deviations(history: np.ndarray, current: np.ndarray,
+                           params: DetectorParams) -> tuple[DetectorOutput, np.ndarray]:
+    """:func:`detect`, plus the one-step-ahead |z| of every point of ``history`` (S, T).
+
+    Each deviation is what :func:`stream` would have reported at that point (NaN during the
+    warm-up and at missing points), so a caller can judge the latest point against the
+    series' own record of deviations (see :mod:`agent.anomaly.likelihood`).
+    """
+    out, deviations = _smooth(history, current, params, keep_deviations=True)
+    assert deviations is not None
+    return out, deviations
+
+
+def _smooth(history: np.ndarray, current: np.ndarray, params: DetectorParams,
+            keep_deviations: bool) -> tuple[DetectorOutput, np.ndarray | None]:
+    """The vectorised recursion behind :func:`detect`.
 
     The recursion runs in float32 on rows centred on their mean (so large offsets such as epoch
     seconds keep their precision), with the update equations folded into their residual form:
@@ -95,7 +114,8 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     start = max(period, 1)
     nan = np.full(n_series, np.nan)
     if n_points <= start + params.min_history:
-        return DetectorOutput(nan, nan, nan.copy(), np.zeros(n_series, dtype=np.int8))
+        empty = DetectorOutput(nan, nan, nan.copy(), np.zeros(n_series, dtype=np.int8))
+        return empty, (np.full((n_series, n_points), np.nan) if keep_deviations else None)
     f32 = np.float32
     # rows centred on their mean, time along the first axis (contiguous rows per step)
     missing = np.isnan(window)
@@ -128,6 +148,7 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     bound = np.empty(n_series, dtype=f32)
     resid = np.empty(n_series, dtype=f32)
     tmp = np.empty(n_series, dtype=f32)
+    deviations = np.full((n_points, n_series), np.nan, dtype=f32) if keep_deviations else None
     for t in range(start, n_points):
         s_t = season[t % period] if period else season[0]
         np.multiply(trend, phi, out=damped)
@@ -136,6 +157,8 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
         np.subtract(xs[t], tmp, out=resid)
         np.multiply(err, sigma_k, out=bound)
         np.maximum(bound, floor, out=bound)
+        if deviations is not None:
+            np.divide(resid, bound, out=deviations[t])  # z / CLIP
         np.minimum(resid, bound, out=resid)
         np.negative(bound, out=bound)
         np.maximum(resid, bound, out=resid)
@@ -162,7 +185,14 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     with np.errstate(invalid="ignore"):
         z = (np.asarray(current, dtype=np.float64) - pred) / sigma
     z = np.where(seen >= params.min_history, z, np.nan)
-    return DetectorOutput(pred, sigma, z, point_kind(z))
+    out = DetectorOutput(pred, sigma, z, point_kind(z))
+    if deviations is None:
+        return out, None
+    np.abs(deviations, out=deviations)
+    deviations *= f32(CLIP)
+    deviations[: start + params.min_history] = np.nan  # the warm-up of :func:`stream`
+    deviations[~observed] = np.nan
+    return out, deviations.T
 
 
 def _loop_one(x: np.ndarray, period: int, warmup: int, min_history: int, level: float,

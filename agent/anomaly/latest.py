@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 import numpy as np
 
 from agent.anomaly import seasonal
-from agent.anomaly.calibration import feedback_sensitivity, z_threshold
+from agent.anomaly.calibration import directional, feedback_sensitivity, z_threshold
 from agent.anomaly.config import AnomalyConfig
 from agent.anomaly.ensemble import DETECTORS, SEASON_BLIND, Scored, combine, members
+from agent.anomaly.likelihood import MIN_LONG, SHORT_WINDOW, latest_likelihood
 from agent.anomaly.nanstats import valid_count
 from agent.anomaly.params import DetectorParams
 from agent.anomaly.periodicity import calendar_periods, detect_period, sampling_interval_seconds
 from agent.anomaly.result import AnomalyResult, AnomalyType, DetectorOutput, severity_from_score
+from agent.anomaly.verdict import likelihood_verdict
 
 SEASONAL_MEMBERS = frozenset({"seasonal", "holt_winters"})
 
@@ -27,20 +30,36 @@ def _as_2d(values: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _on_rows(detect: Callable[[np.ndarray, np.ndarray, DetectorParams], DetectorOutput],
-             history: np.ndarray, current: np.ndarray, params: DetectorParams,
-             rows: np.ndarray) -> DetectorOutput:
-    """``detect`` on the selected rows only; the other rows abstain (NaN)."""
+Detect = Callable[[np.ndarray, np.ndarray, DetectorParams], DetectorOutput]
+DetectDev = Callable[[np.ndarray, np.ndarray, DetectorParams], tuple[DetectorOutput, np.ndarray]]
+
+
+def _run_member(module: ModuleType, history: np.ndarray, current: np.ndarray,
+                params: DetectorParams, rows: np.ndarray, with_deviations: bool
+                ) -> tuple[DetectorOutput, np.ndarray | None]:
+    """A detector on the selected rows only (the others abstain with NaN), with the history's
+    deviations (S, T) when asked for and the detector offers them."""
     n_series = len(current)
+    detect_dev: DetectDev | None = getattr(module, "detect_with_deviations", None)
+    keep = with_deviations and detect_dev is not None
     if rows.all():
-        return detect(history, current, params)
+        if keep:
+            assert detect_dev is not None
+            return detect_dev(history, current, params)
+        return module.detect(history, current, params), None
     out = DetectorOutput(np.full(n_series, np.nan), np.full(n_series, np.nan),
                          np.full(n_series, np.nan), np.zeros(n_series, dtype=np.int8))
+    dev = np.full(history.shape, np.nan, dtype=np.float32) if keep else None
     if rows.any():
-        part = detect(history[rows], current[rows], params)
+        if keep:
+            assert detect_dev is not None and dev is not None
+            part, part_dev = detect_dev(history[rows], current[rows], params)
+            dev[rows] = part_dev
+        else:
+            part = module.detect(history[rows], current[rows], params)
         for name in ("expected", "scale", "z", "kind"):
             getattr(out, name)[rows] = getattr(part, name)
-    return out
+    return out, dev
 
 
 def series_periods(history: np.ndarray, timestamps: np.ndarray | None,
@@ -83,34 +102,56 @@ def score_latest(
     periods = (series_periods(history, ts, cfg) if SEASONAL_MEMBERS & set(names)
                else np.zeros(n_series, dtype=np.int64))
     parts: dict[str, DetectorOutput] = {}
-    # seasonal models first: where the seasonal baseline has a verdict, the ensemble ignores
-    # the season-blind models, so those are only computed for the other rows
+    deviations: dict[str, np.ndarray] = {}
+    with_deviations = history.shape[1] >= MIN_LONG + SHORT_WINDOW
+    # seasonal models first: where the seasonal baseline has a verdict, the point ensemble
+    # ignores the season-blind models, so without the likelihood (whose record of deviations
+    # uses every model) those are only computed for the other rows
     for name in sorted(names, key=lambda n: n not in SEASONAL_MEMBERS):
         module = DETECTORS[name]
-        if name not in SEASONAL_MEMBERS:
-            params = DetectorParams(cfg.training_window, cfg.min_history, 0)
-            if name in SEASON_BLIND and seasonal.NAME in parts:
-                rows = np.isnan(parts[seasonal.NAME].z)
-                parts[name] = _on_rows(module.detect, history, current, params, rows)
-            else:
-                parts[name] = module.detect(history, current, params)
-            continue
-        fields = {k: np.full(n_series, np.nan) for k in ("expected", "scale", "z")}
-        kind = np.zeros(n_series, dtype=np.int8)
-        for period in np.unique(periods):
-            rows = periods == period
-            params = DetectorParams(cfg.training_window, cfg.min_history, int(period))
-            out = module.detect(history[rows], current[rows], params)
-            for k in fields:
-                fields[k][rows] = getattr(out, k)
-            kind[rows] = out.kind
-        parts[name] = DetectorOutput(fields["expected"], fields["scale"], fields["z"], kind)
+        if name in SEASONAL_MEMBERS:
+            groups = [(int(p), periods == p) for p in np.unique(periods)]
+        elif name in SEASON_BLIND and seasonal.NAME in parts and not with_deviations:
+            groups = [(0, np.isnan(parts[seasonal.NAME].z))]
+        else:
+            groups = [(0, np.ones(n_series, dtype=bool))]
+        outs = []
+        for period, rows in groups:
+            params = DetectorParams(cfg.training_window, cfg.min_history, period)
+            outs.append((rows, *_run_member(module, history, current, params, rows,
+                                           with_deviations)))
+        parts[name], dev = _merge(outs, n_series, history.shape)
+        if dev is not None:
+            deviations[name] = dev
     sens = cfg.sensitivity if sensitivity is None else sensitivity
-    scored = combine(parts, z_threshold(sens), cfg.direction)
+    z_thr = z_threshold(sens)
+    scored = combine(parts, z_thr, cfg.direction)
     history_share = np.minimum(1.0, valid_count(history) / cfg.training_window)
     confidence = scored.confidence * (0.5 + 0.5 * np.sqrt(history_share))
+    if deviations:
+        lz = latest_likelihood(
+            [deviations[n] for n in deviations],
+            [np.abs(directional(parts[n].z, cfg.direction)) for n in deviations])
+        scored = likelihood_verdict(scored, lz, z_thr)
     return Scored(scored.expected, scored.lower, scored.upper, scored.score, confidence,
                   scored.z, scored.kind)
+
+
+def _merge(outs: list[tuple[np.ndarray, DetectorOutput, np.ndarray | None]], n_series: int,
+           shape: tuple[int, ...]) -> tuple[DetectorOutput, np.ndarray | None]:
+    """One output from a detector's full-size outputs on disjoint groups of rows."""
+    if len(outs) == 1:
+        return outs[0][1], outs[0][2]
+    fields = {k: np.full(n_series, np.nan) for k in ("expected", "scale", "z")}
+    kind = np.zeros(n_series, dtype=np.int8)
+    dev = None if outs[0][2] is None else np.full(shape, np.nan, dtype=np.float32)
+    for rows, out, part_dev in outs:
+        for k in fields:
+            fields[k][rows] = getattr(out, k)[rows]
+        kind[rows] = out.kind[rows]
+        if dev is not None and part_dev is not None:
+            dev[rows] = part_dev[rows]
+    return DetectorOutput(fields["expected"], fields["scale"], fields["z"], kind), dev
 
 
 def detect_latest(

@@ -46,17 +46,14 @@ def rolling_mean(a: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean and count of the non-NaN values of a[..., t-window+1 .. t] along the last axis."""
     a = np.asarray(a, dtype=np.float64)
     valid = ~np.isnan(a)
-    zeros = np.zeros((*a.shape[:-1], 1))
-    sums = np.concatenate([zeros, np.cumsum(np.where(valid, a, 0.0), axis=-1)], axis=-1)
-    counts = np.concatenate([zeros, np.cumsum(valid, axis=-1)], axis=-1)
-    n = a.shape[-1]
-    hi = np.arange(1, n + 1)
-    lo = np.maximum(0, hi - window)
-    total = sums[..., hi] - sums[..., lo]
-    count = counts[..., hi] - counts[..., lo]
+    sums = np.cumsum(np.where(valid, a, 0.0), axis=-1)
+    counts = np.cumsum(valid, axis=-1, dtype=np.float64)
+    if window < a.shape[-1]:  # subtract what left the window (slices, not fancy indexing)
+        sums[..., window:] -= sums[..., :-window].copy()
+        counts[..., window:] -= counts[..., :-window].copy()
     with quiet():
-        mean = np.where(count > 0, total / count, np.nan)
-    return mean, count
+        mean = np.where(counts > 0, sums / counts, np.nan)
+    return mean, counts
 
 
 def _lag(a: np.ndarray, fill: float) -> np.ndarray:
@@ -91,6 +88,58 @@ def combined_likelihood(raws: list[np.ndarray]) -> np.ndarray:
     with quiet():
         best = np.nanmax(np.where(np.isnan(stack), -np.inf, stack), axis=0)
     return np.where(np.isinf(best), np.nan, best)
+
+
+def latest_likelihood(history: list[np.ndarray], current: list[np.ndarray]) -> np.ndarray:
+    """Likelihood z of the latest point of each row, largest over detectors.
+
+    ``history[i]`` holds detector i's deviations (S, T) at the points before the latest and
+    ``current[i]`` its deviation (S,) at the latest point. This is :func:`likelihood_z` at the
+    last point of the joined series, with the long-term distribution drawn from the short-term
+    averages of the full SHORT_WINDOW windows inside the T history points.
+    """
+    best: np.ndarray | None = None
+    w = SHORT_WINDOW
+    for past, now in zip(history, current, strict=True):
+        r = np.asarray(past, dtype=np.float32)
+        n_series, n_points = r.shape
+        if n_points < w:
+            lz = np.full(n_series, np.nan)
+        else:
+            valid = ~np.isnan(r)
+            filled = np.where(valid, r, np.float32(0.0))
+            np.minimum(filled, np.float32(RAW_CLIP), out=filled)
+            sums = np.cumsum(filled, axis=1, dtype=np.float64)
+            counts = np.cumsum(valid, axis=1, dtype=np.int32)
+            # window sums over t-w+1 .. t for the last LONG_WINDOW full windows
+            first = max(w - 1, n_points - LONG_WINDOW)
+            win_sum = sums[:, first:].copy()
+            win_count = counts[:, first:].copy()
+            if first >= w:
+                win_sum -= sums[:, first - w : n_points - w]
+                win_count -= counts[:, first - w : n_points - w]
+            else:  # the first window starts at the series' start
+                win_sum[:, 1:] -= sums[:, : n_points - w]
+                win_count[:, 1:] -= counts[:, : n_points - w]
+            with quiet():
+                short = win_sum / win_count  # NaN where a window has no deviation
+                has = win_count > 0
+                short[~has] = 0.0
+                k = np.count_nonzero(has, axis=1)
+                mean = short.sum(axis=1) / k
+                var = np.einsum("ij,ij->i", short, short) / k - mean * mean
+                std = np.sqrt(np.fmax(var, 1e-12))
+                tail_sum = sums[:, -1] - sums[:, n_points - w] if w > 1 else 0.0
+                tail_count = counts[:, -1] - counts[:, n_points - w] if w > 1 else 0
+                now_c = np.minimum(np.asarray(now, dtype=np.float64), RAW_CLIP)
+                now_ok = ~np.isnan(now_c)
+                short_now = ((tail_sum + np.where(now_ok, now_c, 0.0))
+                             / (tail_count + now_ok))
+                lz = np.where(k >= MIN_LONG, (short_now - mean) / std, np.nan)
+        best = lz if best is None else np.fmax(best, lz)
+    if best is None:
+        raise ValueError("latest_likelihood needs at least one detector's deviations")
+    return np.asarray(best, dtype=np.float64)
 
 
 def onsets(anomalous: np.ndarray, hold_off: int = HOLD_OFF) -> np.ndarray:

@@ -19,16 +19,55 @@ NOVELTY_BASE = 2.0
 TAIL = 0.001
 
 
-def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
-    history = history[..., -params.training_window :]
+def _fit(history: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper range edges, median and inter-decile sigma of each row."""
     lo, q10, median, q90, hi = sorted_quantiles(history, (TAIL, 0.1, 0.5, 0.9, 1.0 - TAIL))
     spread = (q90 - q10) / 2.563  # inter-decile range of a normal law in sigmas
     scale = np.fmax(spread, scale_floor(median, spread))
+    return lo, hi, median, scale
+
+
+def _z(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """NOVELTY_BASE + excess / scale beyond [lo, hi], signed by side; 0 inside."""
     with np.errstate(invalid="ignore"):
-        z = np.where(current > hi, NOVELTY_BASE + (current - hi) / scale,
-                     np.where(current < lo, -NOVELTY_BASE - (lo - current) / scale, 0.0))
+        above = values - hi
+        below = lo - values
+        z = np.where(above > 0, NOVELTY_BASE + above / scale, 0.0)
+        z = np.where(below > 0, -NOVELTY_BASE - below / scale, z)
+    return np.where(np.isnan(values), np.nan, z)
+
+
+def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> DetectorOutput:
+    return detect_with_deviations(history, current, params, keep_deviations=False)[0]
+
+
+def detect_with_deviations(
+    history: np.ndarray, current: np.ndarray, params: DetectorParams, keep_deviations: bool = True
+) -> tuple[DetectorOutput, np.ndarray | None]:
+    """:func:`detect`, plus each history point's |z| beyond the extremes of the points before it
+    in the window (NaN for the first ``params.min_history`` points).
+
+    The window's own range cannot judge its points (each lies inside it by construction); the
+    running extremes are the causal range, as a stream would have seen it.
+    """
+    history = history[..., -params.training_window :]
+    lo, hi, median, scale = _fit(history)
+    z = _z(current, lo, hi, scale)
     z = np.where(enough_history(history, params) & ~np.isnan(current), z, np.nan)
-    return DetectorOutput(median, scale, z, point_kind(z))
+    out = DetectorOutput(median, scale, z, point_kind(z))
+    if not keep_deviations:
+        return out, None
+    n_points = history.shape[1]
+    dev = np.full(history.shape, np.nan)
+    if n_points > 1:
+        past = history[:, :-1]
+        with np.errstate(invalid="ignore"):
+            # excess beyond the running extremes (NaN-skipping), in units of the window sigma
+            excess = np.fmax(history[:, 1:] - np.fmax.accumulate(past, axis=1),
+                             np.fmin.accumulate(past, axis=1) - history[:, 1:])
+            dev[:, 1:] = np.where(excess > 0, NOVELTY_BASE + excess / scale[:, None], 0.0)
+    dev[:, : params.min_history] = np.nan
+    return out, np.where(np.isnan(history), np.nan, dev)
 
 
 def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:

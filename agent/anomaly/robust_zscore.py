@@ -31,5 +31,15 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
     return DetectorOutput(median, scale, z, point_kind(z))
 
 
+def detect_with_deviations(history: np.ndarray, current: np.ndarray,
+                           params: DetectorParams) -> tuple[DetectorOutput, np.ndarray]:
+    """:func:`detect`, plus each history point's |z| from the same median and scale."""
+    out = detect(history, current, params)
+    window = history[..., -params.training_window :]
+    with np.errstate(invalid="ignore"):
+        dev = np.abs(window - out.expected[:, None]) / out.scale[:, None]
+    return out, dev
+
+
 def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
     return stream_windows(values, params, detect)

@@ -17,17 +17,18 @@ from pathlib import Path
 import numpy as np
 
 from agent.anomaly import holt_winters, seasonal
-from agent.anomaly.calibration import ALERT_THRESHOLD, BASE_Z, directional, score_from_z, z_threshold
+from agent.anomaly.calibration import directional, z_threshold
 from agent.anomaly.config import AnomalyConfig
 from agent.anomaly.ensemble import DETECTORS, Scored, combine, members
-from agent.anomaly.likelihood import LIKELIHOOD_Z, combined_likelihood, onsets
+from agent.anomaly.likelihood import combined_likelihood, onsets
 from agent.anomaly.params import DetectorParams
 from agent.anomaly.periodicity import (
     calendar_periods,
     detect_period,
     sampling_interval_seconds,
 )
-from agent.anomaly.result import AnomalyType, DetectorOutput
+from agent.anomaly.result import DetectorOutput
+from agent.anomaly.verdict import likelihood_verdict
 
 PERIOD_REFIT_EVERY = 288
 """Points between two causal re-estimations of the season length."""
@@ -114,18 +115,9 @@ def score_stream(
     z_thr = z_threshold(cfg.sensitivity)
     point = combine(squeezed, z_thr, cfg.direction)
     raws = [np.abs(directional(out.z, cfg.direction)) for out in squeezed.values()]
-    lz = combined_likelihood(raws)
-    # until the likelihood has a long-term distribution, the point ensemble judges alone
-    score = np.where(np.isnan(lz), point.score,
-                     score_from_z(np.fmax(lz, 0.0), LIKELIHOOD_Z * z_thr / BASE_Z))
-    anomalous = score >= ALERT_THRESHOLD
+    scored = likelihood_verdict(point, combined_likelihood(raws), z_thr)
+    anomalous = scored.is_anomaly.copy()
     anomalous[: cfg.min_history] = False
-    extreme = np.abs(np.nan_to_num(point.z)) >= z_thr
-    kind = np.where(~anomalous, AnomalyType.NONE,
-                    np.where(~extreme, AnomalyType.LEVEL_SHIFT,
-                             np.where(point.z > 0, AnomalyType.SPIKE, AnomalyType.DROP)))
-    scored = Scored(point.expected, point.lower, point.upper, score, point.confidence, point.z,
-                    kind.astype(np.int8))
     flag = onsets(anomalous)
     return StreamScores(scored, flag)
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.anomaly import score_stream
+from agent.anomaly import score_latest, score_stream
 from agent.anomaly.likelihood import (
     HOLD_OFF,
     LIKELIHOOD_Z,
     MIN_LONG,
     combined_likelihood,
+    latest_likelihood,
     likelihood_z,
     onsets,
     rolling_mean,
 )
 from agent.anomaly.periodicity import detect_period
+from agent.anomaly.result import AnomalyType
 
 FIVE_MIN = np.datetime64("2024-01-01T00:00") + np.arange(3000) * np.timedelta64(5, "m")
 
@@ -84,3 +86,48 @@ def test_period_detection_rejects_persistence_but_keeps_true_cycles() -> None:
     t = np.arange(2000)
     daily = 10 * np.sin(2 * np.pi * t / 288)[None, :] + rng.normal(0, 1, (1, 2000))
     assert detect_period(daily, [12, 288])[0] == 288
+
+
+def _shifted_series(n: int = 1500, at: int = 1400, seed: int = 13) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = 50 + rng.normal(0, 2, n)
+    x[at:] += 10  # 5 sigma: inside the band of a noisy day, but lasting
+    return x
+
+
+def test_latest_likelihood_matches_the_stream_likelihood_at_the_last_point() -> None:
+    rng = np.random.default_rng(21)
+    raw = np.abs(rng.normal(0, 1, (4, 721)))
+    raw[1, -6:] += 3.0
+    raw[2, 100:110] = np.nan
+    raw[3] = np.abs(rng.standard_cauchy(721))
+    latest = latest_likelihood([raw[:, :-1]], [raw[:, -1]])
+    stream = likelihood_z(raw)[:, -1]
+    # the same statistic; the latest path leaves out the 14 partial windows at the start
+    np.testing.assert_allclose(latest, stream, atol=0.15)
+    assert latest[1] > LIKELIHOOD_Z and latest[0] < 2
+
+
+def test_agent_path_and_stream_both_catch_a_lasting_shift_soon_after_it_starts() -> None:
+    x = _shifted_series()
+    ts = np.datetime64("2024-01-01T00:00") + np.arange(len(x)) * np.timedelta64(5, "m")
+    stream_hits = np.flatnonzero(score_stream(x, ts.astype(str)).flag)
+    assert stream_hits.size and 1400 <= stream_hits[0] <= 1415
+    # the agent judges each new point from its last 720 points of history
+    ends = np.arange(1380, 1420)
+    windows = np.stack([x[e - 720 : e + 1] for e in ends])
+    agent = score_latest(windows, ts[:721])
+    first = ends[np.flatnonzero(agent.is_anomaly)]
+    assert first.size and 1400 <= first[0] <= 1415
+    assert not agent.is_anomaly[ends < 1400].any()
+    assert agent.kind[np.flatnonzero(agent.is_anomaly)[0]] in (
+        AnomalyType.LEVEL_SHIFT, AnomalyType.SPIKE)
+
+
+def test_one_huge_spike_alerts_in_the_stream_too() -> None:
+    rng = np.random.default_rng(17)
+    x = 100 + rng.normal(0, 1, 2000)
+    x[1700] = 400  # one point: a short-term average alone would dilute it
+    flags = score_stream(x, FIVE_MIN[:2000].astype(str)).flag
+    assert flags[1700]
+    assert np.count_nonzero(flags) == 1
