@@ -110,14 +110,16 @@ def _finite(value: Any) -> Any:
 
 def column_profile(
     sketch: ColumnSketch, sql_type: str, nullable: bool, *, scale: float = 1.0, top_k: int = 10,
+    sample_distinct: int | None = None,
 ) -> ColumnProfile:
-    """A column's profile from its sketch; ``scale`` > 1 extrapolates a sample's counts."""
+    """A column's profile from its sketch; ``scale`` > 1 extrapolates a sample's counts, from
+    ``sample_distinct`` (the sample's exact distinct count) when given, else from the HLL."""
     summary = sketch.summary(top_k=top_k)
     sampled = scale != 1.0
     count = round(summary.count * scale)
     null_count = round(summary.null_count * scale)
     non_null = count - null_count
-    unique, estimated = _unique_count(sketch, summary, scale)
+    unique, estimated = _unique_count(sketch, summary, scale, sample_distinct)
     return ColumnProfile(
         name=sketch.name,
         type=sql_type,
@@ -143,14 +145,17 @@ def column_profile(
     )
 
 
-def _unique_count(sketch: ColumnSketch, summary: ColumnSummary, scale: float) -> tuple[int, bool]:
+def _unique_count(
+    sketch: ColumnSketch, summary: ColumnSummary, scale: float, sample_distinct: int | None
+) -> tuple[int, bool]:
     if scale == 1.0 and sketch.frequent.maximum_error() == 0:
         # Every value is still held with its exact count: the distinct count is exact too.
         return int(sketch.frequent.sketch.num_active_items), False
-    estimate = summary.distinct.estimate
+    estimate = summary.distinct.estimate if sample_distinct is None else float(sample_distinct)
     if scale != 1.0:
         non_null = sketch.non_null_count
-        estimate = extrapolate_distinct(estimate, non_null, non_null * scale)
+        estimate = extrapolate_distinct(estimate, non_null, non_null * scale,
+                                        exact=sample_distinct is not None)
     return round(estimate), True
 
 

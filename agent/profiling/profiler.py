@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from agent.config.models import DatasetConfig
 from agent.profiling import catalog
 from agent.profiling.config import ProfileConfig
+from agent.profiling.exact_distinct import ExactDistinct
 from agent.profiling.profile import ColumnProfile, Profile, column_profile, find_issues, quality_score
 from agent.profiling.progress import Progress
 from agent.profiling.reader import (
@@ -75,11 +76,14 @@ def profile_dataset(
     sketches = {c.name: ColumnSketch(c.name, c.kind) for c in columns}
     expected = _expected_rows(connection, schema, table, sample, total)
     bar = progress(f"profiling {name}", expected) if progress is not None else None
+    exact = ExactDistinct() if sample.sampled else None
     rows = 0
     for batch in stream_batches(connection, statement, columns, settings.batch_rows):
         size = 0
         for column, values in batch.items():
             sketches[column].update(values)
+            if exact is not None:
+                exact.update(column, values)
             size = len(values)
         rows += size
         if bar is not None:
@@ -91,6 +95,7 @@ def profile_dataset(
         name, dataset, columns, sketches, now=now, scale=scale, sample=sample,
         size=catalog.size_bytes(connection, schema, table), top_k=settings.top_k,
         rows=round(rows * scale) if sample.sampled else rows,
+        sample_distinct={c.name: exact.count(c.name) for c in columns} if exact is not None else None,
     )
     return ProfileRun(replace(profile, duration_seconds=time.perf_counter() - started), sketches, columns)
 
@@ -125,9 +130,12 @@ def build_profile(
     top_k: int = 10,
     method: str = "sketch",
     extra: dict[str, Any] | None = None,
+    sample_distinct: dict[str, int | None] | None = None,
 ) -> Profile:
+    distinct = sample_distinct or {}
     profiles: list[ColumnProfile] = [
-        column_profile(sketches[c.name], c.sql_type, c.nullable, scale=scale, top_k=top_k)
+        column_profile(sketches[c.name], c.sql_type, c.nullable, scale=scale, top_k=top_k,
+                       sample_distinct=distinct.get(c.name))
         for c in columns
     ]
     issues = find_issues(rows, profiles)

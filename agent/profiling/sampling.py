@@ -114,20 +114,24 @@ def scale_factor(plan: SamplePlan, sampled_rows: int, total_rows: int | None) ->
     return 1.0
 
 
-def extrapolate_distinct(sample_distinct: float, sample_rows: int, total_rows: float) -> float:
+def extrapolate_distinct(
+    sample_distinct: float, sample_rows: int, total_rows: float, *, exact: bool = False
+) -> float:
     """Distinct values in the table from those seen in a uniform sample of it.
 
     Assumes every distinct value occurs equally often (N / D times): a Bernoulli sample at rate
     p = n / N then holds D * (1 - (1 - p)^(N / D)) of them on average. That is increasing in D, so
     D is found by bisection. Exact for keys (every value once: D = d / p) and for
     low-cardinality columns (every value seen: D = d); skewed columns come out low, and values
-    repeated only a few times each are hard to tell from keys in a small sample.
+    repeated only a few times each are hard to tell from keys in a small sample. ``exact`` says
+    ``sample_distinct`` was counted exactly (not an HLL estimate).
     """
     if sample_rows <= 0 or total_rows <= sample_rows or sample_distinct <= 0:
         return sample_distinct
-    if sample_distinct >= sample_rows * KEY_LIKE_RATIO:
-        # Every sampled value (nearly) distinct: the model is flat here, so small errors in the
-        # sample's count would swing the answer by orders of magnitude. Scale like a key.
+    if sample_distinct >= sample_rows * (1.0 if exact else KEY_LIKE_RATIO):
+        # Every sampled value distinct (or, for an HLL count, within its error of that): the
+        # model is flat here, so small errors in the sample's count would swing the answer by
+        # orders of magnitude. Scale like a key.
         return float(min(total_rows, sample_distinct * total_rows / sample_rows))
     p = sample_rows / total_rows
     miss = math.log1p(-p) if p < 1.0 else -math.inf

@@ -87,3 +87,31 @@ def test_distinct_extrapolation_cases() -> None:
     # 10,000 values, 100 copies each, 1% Bernoulli sample: ~63.4% of them are seen.
     seen = 10_000 * (1 - 0.99**100)
     assert extrapolate_distinct(seen, 10_000, 1_000_000) == pytest.approx(10_000, rel=0.001)
+
+
+def test_exact_sample_distinct_counts() -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    from agent.profiling.exact_distinct import ExactDistinct
+
+    exact = ExactDistinct(limit=5)
+    exact.update("f", np.array([1.0, np.nan, 1.0, 2.0]))
+    exact.update("t", np.array([dt.datetime(2024, 1, 1), None], dtype="datetime64[us]"))
+    exact.update("s", np.array(["a", None, "b", "a"], dtype=object))
+    exact.update("many", np.arange(6))
+    assert (exact.count("f"), exact.count("t"), exact.count("s")) == (2, 1, 2)
+    assert exact.count("many") is None  # past the limit: the sketch's estimate is used
+
+
+def test_sampled_repeated_values_use_the_exact_sample_count(duckdb_backend: Backend) -> None:
+    """2,000 values 10 times each: a 10% sample sees ~65% of them; the estimate recovers 2,000."""
+    import sqlalchemy as sa
+
+    rows = [{"v": i % 2000} for i in range(20_000)]
+    duckdb_backend.create_table("rep", {"v": sa.Integer()}, rows)
+    settings = ProfileConfig.model_validate({"sample": "10%"})
+    with duckdb_backend.engine.connect() as connection:
+        run = profile_dataset(connection, "rep", dataset_for(duckdb_backend, "rep"), settings=settings)
+    assert run.profile.column("v").unique_count == pytest.approx(2000, rel=0.1)
