@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from agent.config.durations import Duration
 
@@ -42,6 +42,15 @@ def parse_sample(value: Any) -> float | None:
     return fraction
 
 
+SampleShare = Annotated[
+    float | None,
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"},
+                              {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                              {"type": "null"}]}),
+]
+"""A share of rows: ``"1%"`` in YAML, or a fraction; validated by :func:`parse_sample`."""
+
+
 class IncrementalConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,7 +62,7 @@ class ProfileConfig(BaseModel):
 
     schedule: str | None = Field(default=None, description="Interval (7d) or cron expression.")
     columns: list[str] = Field(default_factory=list, description="Columns to profile; empty: all.")
-    sample: float | None = Field(default=None, description="Share of rows to sample, e.g. '1%'.")
+    sample: SampleShare = Field(default=None, description="Share of rows to sample, e.g. '1%'.")
     sample_rows: int | None = Field(default=None, ge=1, description="Rows to sample.")
     sample_method: SampleMethod = "bernoulli"
     incremental: IncrementalConfig | None = None

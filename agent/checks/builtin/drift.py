@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from agent.checks.base import ColumnCheckSpec, QueryCheck, QueryContext
 from agent.checks.results import Outcome
 from agent.profiling import references
-from agent.profiling.config import SampleMethod, parse_sample
+from agent.profiling.config import SampleMethod, SampleShare, parse_sample
 from agent.profiling.drift import (
     DEFAULT_ALPHA,
     DEFAULT_PSI_BINS,
@@ -64,7 +64,7 @@ class DriftSpec(ColumnCheckSpec):
     )
     bins: int = Field(default=DEFAULT_PSI_BINS, ge=2, le=1000)
     reference: DriftReference = DriftReference()
-    sample: float | None = Field(default=None, description="Read only this share of rows, e.g. '5%'.")
+    sample: SampleShare = Field(default=None, description="Read only this share of rows, e.g. '5%'.")
     sample_method: SampleMethod = "bernoulli"
 
     @field_validator("sample", mode="before")
