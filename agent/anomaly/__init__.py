@@ -24,18 +24,31 @@ dq_anomaly_lower_bound, dq_anomaly_upper_bound and dq_anomaly_detected.
 
 :func:`score_latest` is the array form (no per-series objects) and :func:`score_stream`
 judges every point of one series from the points before it (``dq-agent anomaly score``).
-Streaming adds what only a stream can have: the anomaly likelihood (``likelihood``: is the
-recent average deviation unusual for this series' own history of deviations?) and alert
-onsets held off for ``likelihood.HOLD_OFF`` points. The latest-point path judges one point
-with the point ensemble only (no per-point history of deviations is kept between runs), so it
-is stricter on changes that stay inside the normal range and reports every anomalous run.
 
+Both decide the same way (``verdict``): the score is the anomaly likelihood of
+``likelihood`` (is the recent average deviation of the ensemble's models unusual for this
+series' own record of deviations?), the point ensemble judging alone until that record is long
+enough, and a point EXTREME_FACTOR times beyond the alert deviation alerting on its own. The
+differences, both from what each path has at hand:
+
+- the stream scores every point causally and keeps LONG_WINDOW (4000) points of deviations;
+  the latest path sees only ``training_window`` points (720 by default; the likelihood needs
+  MIN_LONG + SHORT_WINDOW of them, else the point ensemble judges), takes the window models'
+  deviations of the history in-sample (novelty's from the running extremes, Holt-Winters' are
+  its one-step-ahead errors, as in the stream) and samples every LATEST_STRIDE-th short-term
+  window;
+- the stream raises an alert at the onset of an anomalous run and holds off HOLD_OFF points;
+  the latest path reports ``is_anomaly`` for every anomalous point (dq_anomaly_detected stays
+  1 during the run; alert rules fire once on it).
+
+On NAB (``benchmarks/nab_benchmark.py --agent-path``) the latest path, with the same
+constants, scores below the stream (see the benchmark's output); the stream is the reference.
 Detectors, one module each, all vectorised over rows: ``zscore``, ``robust_zscore``
 (median/MAD), ``iqr`` (Tukey fences), ``novelty`` (beyond the window's extremes), ``seasonal``
 (seasonal median/MAD; season length from the sampling interval and autocorrelation, see
 ``periodicity``), ``holt_winters`` (level, damped trend, season) and ``cusum`` (level shifts).
-``ensemble`` combines them: a point anomaly must be far from every model that has an opinion,
-and a sustained shift is caught by CUSUM.
+``ensemble`` combines the point verdicts: a point anomaly must be far from every model that
+has an opinion (CUSUM is available as a method of its own).
 """
 
 from agent.anomaly.calibration import ALERT_THRESHOLD, feedback_sensitivity

@@ -40,6 +40,9 @@ LIKELIHOOD_Z = 5.0
 """Standardised short-term excess at which the default sensitivity raises an alert."""
 HOLD_OFF = 200
 """Points after an alert during which no new alert is raised."""
+LATEST_STRIDE = 3
+"""The latest-point path samples every LATEST_STRIDE-th short-term window of the history for
+the long-term distribution (neighbouring windows share all but a few points)."""
 
 
 def rolling_mean(a: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,49 +99,56 @@ def latest_likelihood(history: list[np.ndarray], current: list[np.ndarray]) -> n
     ``history[i]`` holds detector i's deviations (S, T) at the points before the latest and
     ``current[i]`` its deviation (S,) at the latest point. This is :func:`likelihood_z` at the
     last point of the joined series, with the long-term distribution drawn from the short-term
-    averages of the full SHORT_WINDOW windows inside the T history points.
+    averages of every LATEST_STRIDE-th full SHORT_WINDOW window inside the T history points.
     """
-    best: np.ndarray | None = None
-    w = SHORT_WINDOW
-    for past, now in zip(history, current, strict=True):
-        r = np.asarray(past, dtype=np.float32)
-        n_series, n_points = r.shape
-        if n_points < w:
-            lz = np.full(n_series, np.nan)
-        else:
-            valid = ~np.isnan(r)
-            filled = np.where(valid, r, np.float32(0.0))
-            np.minimum(filled, np.float32(RAW_CLIP), out=filled)
-            sums = np.cumsum(filled, axis=1, dtype=np.float64)
-            counts = np.cumsum(valid, axis=1, dtype=np.int32)
-            # window sums over t-w+1 .. t for the last LONG_WINDOW full windows
-            first = max(w - 1, n_points - LONG_WINDOW)
-            win_sum = sums[:, first:].copy()
-            win_count = counts[:, first:].copy()
-            if first >= w:
-                win_sum -= sums[:, first - w : n_points - w]
-                win_count -= counts[:, first - w : n_points - w]
-            else:  # the first window starts at the series' start
-                win_sum[:, 1:] -= sums[:, : n_points - w]
-                win_count[:, 1:] -= counts[:, : n_points - w]
-            with quiet():
-                short = win_sum / win_count  # NaN where a window has no deviation
-                has = win_count > 0
-                short[~has] = 0.0
-                k = np.count_nonzero(has, axis=1)
-                mean = short.sum(axis=1) / k
-                var = np.einsum("ij,ij->i", short, short) / k - mean * mean
-                std = np.sqrt(np.fmax(var, 1e-12))
-                tail_sum = sums[:, -1] - sums[:, n_points - w] if w > 1 else 0.0
-                tail_count = counts[:, -1] - counts[:, n_points - w] if w > 1 else 0
-                now_c = np.minimum(np.asarray(now, dtype=np.float64), RAW_CLIP)
-                now_ok = ~np.isnan(now_c)
-                short_now = ((tail_sum + np.where(now_ok, now_c, 0.0))
-                             / (tail_count + now_ok))
-                lz = np.where(k >= MIN_LONG, (short_now - mean) / std, np.nan)
-        best = lz if best is None else np.fmax(best, lz)
-    if best is None:
+    if not history:
         raise ValueError("latest_likelihood needs at least one detector's deviations")
+    w = SHORT_WINDOW
+    f32 = np.float32
+    # every detector's rows stacked: one pass of each operation over (detectors * S, T)
+    r = np.concatenate([np.asarray(h, dtype=f32) for h in history], axis=0)
+    now = np.concatenate([np.asarray(c, dtype=np.float64) for c in current])
+    n_rows, n_points = r.shape
+    n_series = n_rows // len(history)
+    if n_points < w:
+        return np.full(n_series, np.nan)
+    valid = ~np.isnan(r)
+    np.minimum(r, f32(RAW_CLIP), out=r)
+    r[~valid] = 0.0
+    # float32 running sums: deviations are clipped at RAW_CLIP, so a window sum keeps ~1e-4
+    sums = np.cumsum(r, axis=1, dtype=f32)
+    counts: np.ndarray = np.cumsum(valid, axis=1, dtype=np.int32)
+    # window sums over t-w+1 .. t for every LATEST_STRIDE-th of the last LONG_WINDOW full
+    # windows, the last one ending just before the latest point
+    first = max(w - 1, n_points - LONG_WINDOW)
+    first += (n_points - 1 - first) % LATEST_STRIDE
+    ends = slice(first, n_points, LATEST_STRIDE)
+    win_sum = sums[:, ends].copy()
+    win_count = counts[:, ends].astype(f32)
+    if first >= w:
+        starts = slice(first - w, n_points - w, LATEST_STRIDE)
+        win_sum -= sums[:, starts]
+        win_count -= counts[:, starts]
+    else:  # the first window starts at the series' start
+        starts = slice(first - w + LATEST_STRIDE, n_points - w, LATEST_STRIDE)
+        win_sum[:, 1:] -= sums[:, starts]
+        win_count[:, 1:] -= counts[:, starts]
+    with quiet():
+        has = win_count > 0
+        np.maximum(win_count, f32(1.0), out=win_count)
+        short = np.divide(win_sum, win_count, out=win_sum)
+        k = np.count_nonzero(has, axis=1)
+        windows_seen = k * LATEST_STRIDE
+        mean = short.sum(axis=1, dtype=np.float64) / k
+        var = np.einsum("ij,ij->i", short, short, dtype=np.float64) / k - mean * mean
+        std = np.sqrt(np.fmax(var, 1e-12))
+        tail_sum = sums[:, -1] - sums[:, n_points - w] if w > 1 else 0.0
+        tail_count = counts[:, -1] - counts[:, n_points - w] if w > 1 else 0
+        now_c = np.minimum(now, RAW_CLIP)
+        now_ok = ~np.isnan(now_c)
+        short_now = (tail_sum + np.where(now_ok, now_c, 0.0)) / (tail_count + now_ok)
+        lz = np.where(windows_seen >= MIN_LONG, (short_now - mean) / std, np.nan)
+        best = np.nanmax(lz.reshape(len(history), n_series), axis=0)
     return np.asarray(best, dtype=np.float64)
 
 

@@ -103,8 +103,9 @@ def test_latest_likelihood_matches_the_stream_likelihood_at_the_last_point() -> 
     raw[3] = np.abs(rng.standard_cauchy(721))
     latest = latest_likelihood([raw[:, :-1]], [raw[:, -1]])
     stream = likelihood_z(raw)[:, -1]
-    # the same statistic; the latest path leaves out the 14 partial windows at the start
-    np.testing.assert_allclose(latest, stream, atol=0.15)
+    # the same statistic; the latest path leaves out the 14 partial windows at the start and
+    # samples every LATEST_STRIDE-th window for the long-term spread
+    np.testing.assert_allclose(latest, stream, rtol=0.06, atol=0.1)
     assert latest[1] > LIKELIHOOD_Z and latest[0] < 2
 
 
