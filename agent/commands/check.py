@@ -63,6 +63,12 @@ def handle(args: argparse.Namespace) -> int:
 
 async def run_once(config: Config, names: list[str]) -> list[DatasetRun]:
     """Run the named datasets concurrently, each on its warehouse's pool."""
+    if any(spec.type == "drift" for name in names for spec in config.datasets[name].check_specs()):
+        # Drift checks compare with stored profiles: give them the agent's history store.
+        from agent.profiling import references
+        from agent.profiling.store import ProfileStore
+
+        references.install(ProfileStore.open(config.agent.store_url()))
     warehouses = {name: Warehouse(name, wc) for name, wc in config.warehouses.items()}
     try:
         runners = [

@@ -66,3 +66,24 @@ def test_unknown_dataset_and_bad_config(duckdb_backend: Backend, tmp_path: Path)
     assert result.returncode == 1 and "minimum" in result.stderr and "config.yaml:6" in result.stderr
     result = run_cli("validate-config", "--schema")
     assert result.returncode == 0 and json.loads(result.stdout)["title"] == "dq-agent configuration"
+
+
+def test_drift_check_uses_the_history_store(duckdb_backend: Backend, tmp_path: Path) -> None:
+    """`dq-agent check` gives drift checks the configured store, where `dq-agent profile` put
+    the reference profile."""
+    duckdb_backend.create_table("items", {"id": sa.Integer(), "amount": sa.Float()},
+                                [{"id": i, "amount": float(i % 50)} for i in range(500)])
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"agent: {{state_dir: '{tmp_path / 'state'}'}}\n"
+        f"warehouses: {{w: {{url: '{duckdb_backend.url}'}}}}\n"
+        "datasets:\n  items:\n    table: items\n"
+        "    checks:\n      - {type: drift, column: amount}\n"
+    )
+    profiled = run_cli("profile", "--config", str(path), "items", "--format", "json",
+                       "--pin", "--no-progress")
+    assert profiled.returncode == 0, profiled.stderr
+    result = run_cli("check", "--config", str(path), "--once", "--format", "json")
+    [item] = json.loads(result.stdout)
+    assert result.returncode == 0, item
+    assert item["success"] is True and "no history store" not in str(item["error"])
