@@ -30,36 +30,18 @@ def _as_2d(values: np.ndarray) -> np.ndarray:
     return arr
 
 
-Detect = Callable[[np.ndarray, np.ndarray, DetectorParams], DetectorOutput]
 DetectDev = Callable[[np.ndarray, np.ndarray, DetectorParams], tuple[DetectorOutput, np.ndarray]]
 
 
 def _run_member(module: ModuleType, history: np.ndarray, current: np.ndarray,
-                params: DetectorParams, rows: np.ndarray, with_deviations: bool
+                params: DetectorParams, with_deviations: bool
                 ) -> tuple[DetectorOutput, np.ndarray | None]:
-    """A detector on the selected rows only (the others abstain with NaN), with the history's
-    deviations (S, T) when asked for and the detector offers them."""
-    n_series = len(current)
+    """A detector on the given rows, with the history's deviations (S, T) when asked for and
+    the detector offers them."""
     detect_dev: DetectDev | None = getattr(module, "detect_with_deviations", None)
-    keep = with_deviations and detect_dev is not None
-    if rows.all():
-        if keep:
-            assert detect_dev is not None
-            return detect_dev(history, current, params)
-        return module.detect(history, current, params), None
-    out = DetectorOutput(np.full(n_series, np.nan), np.full(n_series, np.nan),
-                         np.full(n_series, np.nan), np.zeros(n_series, dtype=np.int8))
-    dev = np.full(history.shape, np.nan, dtype=np.float32) if keep else None
-    if rows.any():
-        if keep:
-            assert detect_dev is not None and dev is not None
-            part, part_dev = detect_dev(history[rows], current[rows], params)
-            dev[rows] = part_dev
-        else:
-            part = module.detect(history[rows], current[rows], params)
-        for name in ("expected", "scale", "z", "kind"):
-            getattr(out, name)[rows] = getattr(part, name)
-    return out, dev
+    if with_deviations and detect_dev is not None:
+        return detect_dev(history, current, params)
+    return module.detect(history, current, params), None
 
 
 def series_periods(history: np.ndarray, timestamps: np.ndarray | None,
@@ -117,8 +99,12 @@ def score_latest(
             groups = [(0, np.ones(n_series, dtype=bool))]
         outs = []
         for period, rows in groups:
+            if not rows.any() or (name == seasonal.NAME and period == 0):
+                continue  # (the seasonal baseline abstains without a season)
             params = DetectorParams(cfg.training_window, cfg.min_history, period)
-            outs.append((rows, *_run_member(module, history, current, params, rows,
+            every = bool(rows.all())
+            outs.append((rows, *_run_member(module, history if every else history[rows],
+                                           current if every else current[rows], params,
                                            with_deviations)))
         parts[name], dev = _merge(outs, n_series, history.shape)
         if dev is not None:
@@ -139,18 +125,20 @@ def score_latest(
 
 def _merge(outs: list[tuple[np.ndarray, DetectorOutput, np.ndarray | None]], n_series: int,
            shape: tuple[int, ...]) -> tuple[DetectorOutput, np.ndarray | None]:
-    """One output from a detector's full-size outputs on disjoint groups of rows."""
-    if len(outs) == 1:
+    """One output (all rows; NaN where no group ran) from a detector's outputs on disjoint
+    groups of rows."""
+    if len(outs) == 1 and outs[0][0].all():
         return outs[0][1], outs[0][2]
     fields = {k: np.full(n_series, np.nan) for k in ("expected", "scale", "z")}
     kind = np.zeros(n_series, dtype=np.int8)
-    dev = None if outs[0][2] is None else np.full(shape, np.nan, dtype=np.float32)
+    with_dev = bool(outs) and outs[0][2] is not None
+    dev = np.full(shape, np.nan, dtype=np.float32) if with_dev else None
     for rows, out, part_dev in outs:
         for k in fields:
-            fields[k][rows] = getattr(out, k)[rows]
-        kind[rows] = out.kind[rows]
+            fields[k][rows] = getattr(out, k)
+        kind[rows] = out.kind
         if dev is not None and part_dev is not None:
-            dev[rows] = part_dev[rows]
+            dev[rows] = part_dev
     return DetectorOutput(fields["expected"], fields["scale"], fields["z"], kind), dev
 
 

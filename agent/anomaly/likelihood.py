@@ -42,7 +42,8 @@ HOLD_OFF = 200
 """Points after an alert during which no new alert is raised."""
 LATEST_STRIDE = 3
 """The latest-point path samples every LATEST_STRIDE-th short-term window of the history for
-the long-term distribution (neighbouring windows share all but a few points)."""
+the long-term distribution (neighbouring windows share all but a few points); it divides
+SHORT_WINDOW."""
 
 
 def rolling_mean(a: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,51 +104,52 @@ def latest_likelihood(history: list[np.ndarray], current: list[np.ndarray]) -> n
     """
     if not history:
         raise ValueError("latest_likelihood needs at least one detector's deviations")
-    w = SHORT_WINDOW
+    w, b = SHORT_WINDOW, LATEST_STRIDE
+    per = w // b  # blocks of b points per short-term window
     f32 = np.float32
-    # every detector's rows stacked: one pass of each operation over (detectors * S, T)
-    r = np.concatenate([np.asarray(h, dtype=f32) for h in history], axis=0)
-    now = np.concatenate([np.asarray(c, dtype=np.float64) for c in current])
-    n_rows, n_points = r.shape
-    n_series = n_rows // len(history)
-    if n_points < w:
+    n_series, n_points = np.shape(history[0])
+    n_rows = n_series * len(history)
+    n_blocks = min(n_points, LONG_WINDOW + w) // b
+    if n_blocks < per:
         return np.full(n_series, np.nan)
-    valid = ~np.isnan(r)
+    # every detector's rows stacked: one pass of each operation over (detectors * S, T)
+    used = n_blocks * b
+    r = np.empty((n_rows, used), dtype=f32)
+    for i, past in enumerate(history):
+        r[i * n_series : (i + 1) * n_series] = np.asarray(past)[:, n_points - used :]
+    now = np.concatenate([np.asarray(c, dtype=np.float64) for c in current])
+    missing = np.isnan(r)
     np.minimum(r, f32(RAW_CLIP), out=r)
-    r[~valid] = 0.0
-    # float32 running sums: deviations are clipped at RAW_CLIP, so a window sum keeps ~1e-4
-    sums = np.cumsum(r, axis=1, dtype=f32)
-    counts: np.ndarray = np.cumsum(valid, axis=1, dtype=np.int32)
-    # window sums over t-w+1 .. t for every LATEST_STRIDE-th of the last LONG_WINDOW full
-    # windows, the last one ending just before the latest point
-    first = max(w - 1, n_points - LONG_WINDOW)
-    first += (n_points - 1 - first) % LATEST_STRIDE
-    ends = slice(first, n_points, LATEST_STRIDE)
-    win_sum = sums[:, ends].copy()
-    win_count = counts[:, ends].astype(f32)
-    if first >= w:
-        starts = slice(first - w, n_points - w, LATEST_STRIDE)
-        win_sum -= sums[:, starts]
-        win_count -= counts[:, starts]
-    else:  # the first window starts at the series' start
-        starts = slice(first - w + LATEST_STRIDE, n_points - w, LATEST_STRIDE)
-        win_sum[:, 1:] -= sums[:, starts]
-        win_count[:, 1:] -= counts[:, starts]
+    r[missing] = 0.0
+    # block sums and counts from b strided slices; window sums from `per` shifted block slices
+    # (numpy's cumsum along an axis of a 2-D array is many times slower than these adds)
+    block_sum = r[:, 0::b].copy()  # float32: at most w * RAW_CLIP, kept to ~1e-5
+    block_count = b - missing[:, 0::b].astype(np.int16)
+    for i in range(1, b):
+        block_sum += r[:, i::b]
+        block_count -= missing[:, i::b]
+    n_windows = n_blocks - per + 1  # windows end every b points, the last at the last point
+    win_sum = block_sum[:, :n_windows].copy()
+    win_count = block_count[:, :n_windows].copy()
+    for i in range(1, per):
+        win_sum += block_sum[:, i : i + n_windows]
+        win_count += block_count[:, i : i + n_windows]
     with quiet():
         has = win_count > 0
-        np.maximum(win_count, f32(1.0), out=win_count)
-        short = np.divide(win_sum, win_count, out=win_sum)
+        np.maximum(win_count, 1, out=win_count)
+        short = np.divide(win_sum, win_count, out=win_sum)  # 0 where a window has no point
         k = np.count_nonzero(has, axis=1)
-        windows_seen = k * LATEST_STRIDE
         mean = short.sum(axis=1, dtype=np.float64) / k
         var = np.einsum("ij,ij->i", short, short, dtype=np.float64) / k - mean * mean
         std = np.sqrt(np.fmax(var, 1e-12))
-        tail_sum = sums[:, -1] - sums[:, n_points - w] if w > 1 else 0.0
-        tail_count = counts[:, -1] - counts[:, n_points - w] if w > 1 else 0
+        recent = r[:, used - (w - 1) :] if w > 1 else r[:, :0]  # missing points already 0
+        recent_count = (w - 1) - np.count_nonzero(missing[:, used - (w - 1) :], axis=1) \
+            if w > 1 else 0
         now_c = np.minimum(now, RAW_CLIP)
         now_ok = ~np.isnan(now_c)
-        short_now = (tail_sum + np.where(now_ok, now_c, 0.0)) / (tail_count + now_ok)
-        lz = np.where(windows_seen >= MIN_LONG, (short_now - mean) / std, np.nan)
+        short_now = ((recent.sum(axis=1, dtype=np.float64) + np.where(now_ok, now_c, 0.0))
+                     / (recent_count + now_ok))
+        lz = np.where(k * b >= MIN_LONG, (short_now - mean) / std, np.nan)
         best = np.nanmax(lz.reshape(len(history), n_series), axis=0)
     return np.asarray(best, dtype=np.float64)
 

@@ -58,16 +58,18 @@ def detect_with_deviations(
     if not keep_deviations:
         return out, None
     n_points = history.shape[1]
-    dev = np.full(history.shape, np.nan)
+    dev = np.full(history.shape, np.nan, dtype=np.float32)
     if n_points > 1:
         past = history[:, :-1]
         with np.errstate(invalid="ignore"):
-            # excess beyond the running extremes (NaN-skipping), in units of the window sigma
+            # excess beyond the running extremes (NaN-skipping), in units of the window sigma;
+            # NaN where the point is missing
             excess = np.fmax(history[:, 1:] - np.fmax.accumulate(past, axis=1),
                              np.fmin.accumulate(past, axis=1) - history[:, 1:])
-            dev[:, 1:] = np.where(excess > 0, NOVELTY_BASE + excess / scale[:, None], 0.0)
+            z = (excess / scale[:, None]).astype(np.float32)
+            dev[:, 1:] = np.where(z > 0, z + np.float32(NOVELTY_BASE), z * np.float32(0.0))
     dev[:, : params.min_history] = np.nan
-    return out, np.where(np.isnan(history), np.nan, dev)
+    return out, dev
 
 
 def stream(values: np.ndarray, params: DetectorParams) -> DetectorOutput:
