@@ -87,7 +87,7 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
 
 def detect_with_deviations(history: np.ndarray, current: np.ndarray,
                            params: DetectorParams) -> tuple[DetectorOutput, np.ndarray]:
-    """:func:`detect`, plus the one-step-ahead |z| of every point of ``history`` (S, T).
+    """:func:`detect`, plus the signed one-step-ahead z of every point of ``history`` (S, T).
 
     Each deviation is what :func:`stream` would have reported at that point (NaN during the
     warm-up and at missing points), so a caller can judge the latest point against the
@@ -188,7 +188,6 @@ def _smooth(history: np.ndarray, current: np.ndarray, params: DetectorParams,
     out = DetectorOutput(pred, sigma, z, point_kind(z))
     if deviations is None:
         return out, None
-    np.abs(deviations, out=deviations)
     deviations *= f32(CLIP)
     deviations[: start + params.min_history] = np.nan  # the warm-up of :func:`stream`
     deviations[~observed] = np.nan

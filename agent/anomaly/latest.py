@@ -117,7 +117,8 @@ def score_latest(
     if deviations:
         lz = latest_likelihood(
             [deviations[n] for n in deviations],
-            [np.abs(directional(parts[n].z, cfg.direction)) for n in deviations])
+            [np.abs(directional(parts[n].z, cfg.direction)) for n in deviations],
+            cfg.direction)
         scored = likelihood_verdict(scored, lz, z_thr)
     return Scored(scored.expected, scored.lower, scored.upper, scored.score, confidence,
                   scored.z, scored.kind)

@@ -97,11 +97,14 @@ def combined_likelihood(raws: list[np.ndarray]) -> np.ndarray:
     return np.where(np.isinf(best), np.nan, best)
 
 
-def latest_likelihood(history: list[np.ndarray], current: list[np.ndarray]) -> np.ndarray:
+def latest_likelihood(history: list[np.ndarray], current: list[np.ndarray],
+                      direction: str = "both") -> np.ndarray:
     """Likelihood z of the latest point of each row, largest over detectors.
 
-    ``history[i]`` holds detector i's deviations (S, T) at the points before the latest and
-    ``current[i]`` its deviation (S,) at the latest point. This is :func:`likelihood_z` at the
+    ``history[i]`` holds detector i's signed deviations (S, T) at the points before the latest
+    and ``current[i]`` its non-negative deviation (S,) at the latest point (already filtered by
+    ``direction``); the history's deviations count as |z| (both), the positive part (spike) or
+    the negative part (drop). This is :func:`likelihood_z` at the
     last point of the joined series, with the long-term distribution drawn from the short-term
     averages of every LATEST_STRIDE-th full SHORT_WINDOW window inside the T history points.
     """
@@ -122,7 +125,13 @@ def latest_likelihood(history: list[np.ndarray], current: list[np.ndarray]) -> n
         r[i * n_series : (i + 1) * n_series] = np.asarray(past)[:, n_points - used :]
     now = np.concatenate([np.asarray(c, dtype=np.float64) for c in current])
     missing = np.isnan(r)
-    np.minimum(r, f32(RAW_CLIP), out=r)
+    if direction == "both":
+        np.abs(r, out=r)
+    elif direction == "drop":
+        np.negative(r, out=r)
+    elif direction != "spike":
+        raise ValueError(f"direction must be both, spike or drop, not {direction!r}")
+    np.clip(r, f32(0.0), f32(RAW_CLIP), out=r)
     r[missing] = 0.0
     # block sums and counts from b strided slices; window sums from `per` shifted block slices
     # (numpy's cumsum along an axis of a 2-D array is many times slower than these adds)

@@ -44,7 +44,7 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
 def detect_with_deviations(
     history: np.ndarray, current: np.ndarray, params: DetectorParams, keep_deviations: bool = True
 ) -> tuple[DetectorOutput, np.ndarray | None]:
-    """:func:`detect`, plus each history point's |z| beyond the extremes of the points before it
+    """:func:`detect`, plus each history point's signed z beyond the extremes of the points before it
     in the window (NaN for the first ``params.min_history`` points).
 
     The window's own range cannot judge its points (each lies inside it by construction); the
@@ -62,12 +62,15 @@ def detect_with_deviations(
     if n_points > 1:
         past = history[:, :-1]
         with np.errstate(invalid="ignore"):
-            # excess beyond the running extremes (NaN-skipping), in units of the window sigma;
-            # NaN where the point is missing
-            excess = np.fmax(history[:, 1:] - np.fmax.accumulate(past, axis=1),
-                             np.fmin.accumulate(past, axis=1) - history[:, 1:])
-            z = (excess / scale[:, None]).astype(np.float32)
-            dev[:, 1:] = np.where(z > 0, z + np.float32(NOVELTY_BASE), z * np.float32(0.0))
+            # beyond the running extremes (NaN-skipping), in units of the window sigma, signed
+            # by side; NaN where the point is missing
+            above = ((history[:, 1:] - np.fmax.accumulate(past, axis=1))
+                     / scale[:, None]).astype(np.float32)
+            below = ((np.fmin.accumulate(past, axis=1) - history[:, 1:])
+                     / scale[:, None]).astype(np.float32)
+            base = np.float32(NOVELTY_BASE)
+            dev[:, 1:] = np.where(above > 0, above + base,
+                                  np.where(below > 0, -below - base, above * np.float32(0.0)))
     dev[:, : params.min_history] = np.nan
     return out, dev
 

@@ -33,11 +33,11 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
 
 def detect_with_deviations(history: np.ndarray, current: np.ndarray,
                            params: DetectorParams) -> tuple[DetectorOutput, np.ndarray]:
-    """:func:`detect`, plus each history point's |z| from the same median and scale."""
+    """:func:`detect`, plus each history point's signed z from the same median and scale."""
     out = detect(history, current, params)
     window = history[..., -params.training_window :]
     with np.errstate(invalid="ignore"):
-        dev = np.abs(window - out.expected[:, None]) / out.scale[:, None]
+        dev = (window - out.expected[:, None]) / out.scale[:, None]
     return out, dev
 
 

@@ -26,7 +26,7 @@ def detect(history: np.ndarray, current: np.ndarray, params: DetectorParams) -> 
 
 def detect_with_deviations(history: np.ndarray, current: np.ndarray,
                            params: DetectorParams) -> tuple[DetectorOutput, np.ndarray]:
-    """:func:`detect`, plus each history point's |z| against the seasonal profile of the last
+    """:func:`detect`, plus each history point's signed z against the seasonal profile of the last
     cycles (the median of each phase, the current point's expectation among them)."""
     out, dev = _detect(history, current, params, keep_deviations=True)
     assert dev is not None
@@ -70,7 +70,7 @@ def _detect(history: np.ndarray, current: np.ndarray, params: DetectorParams,
     # history point t sits at phase (t - n_points) mod period of the profile
     phase = (np.arange(n_points) - n_points) % period
     with np.errstate(invalid="ignore"):
-        dev = np.abs(history - profile[:, phase]) / scale[:, None]
+        dev = (history - profile[:, phase]) / scale[:, None]
     return out, dev
 
 

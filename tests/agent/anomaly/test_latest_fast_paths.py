@@ -51,3 +51,37 @@ def test_mixed_seasonal_and_plain_series_score_as_if_alone() -> None:
         np.testing.assert_allclose(together.score[i], alone.score[0], rtol=1e-9)
         np.testing.assert_allclose(together.expected[i], alone.expected[0], rtol=1e-9)
     assert together.is_anomaly.tolist() == [False, False, True, True]
+
+
+def _lasting_shift(n_series: int, delta: float, seed: int = 10) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = 200 + rng.normal(0, 3, (n_series, 720))
+    x[:, -8:] += delta  # 8 points of a lasting change, none extreme on its own
+    return x
+
+
+def test_latest_path_sees_a_lasting_change_the_point_ensemble_misses() -> None:
+    x = _lasting_shift(2, 12.0)
+    x[1] = _lasting_shift(1, 0.0, seed=11)[0]
+    scored = score_latest(x, HOURS)
+    assert scored.is_anomaly.tolist() == [True, False]
+    assert scored.kind[0] == 3  # level_shift: no single point beyond the alert deviation
+    assert abs(scored.z[0]) < 4 * 1.5  # the point ensemble alone would not alert
+
+
+def test_latest_path_honours_direction_for_lasting_changes() -> None:
+    drop = _lasting_shift(1, -12.0)
+    from agent.anomaly import AnomalyConfig
+
+    assert score_latest(drop, HOURS).is_anomaly[0]
+    assert not score_latest(drop, HOURS, AnomalyConfig(direction="spike")).is_anomaly[0]
+    assert score_latest(drop, HOURS, AnomalyConfig(direction="drop")).is_anomaly[0]
+
+
+def test_short_history_falls_back_to_the_point_ensemble() -> None:
+    rng = np.random.default_rng(12)
+    x = 50 + rng.normal(0, 1, (2, 200))  # too short for a record of deviations
+    x[0, -1] += 9
+    x[1, -6:] += 3  # a small lasting change: needs the likelihood, which has no record yet
+    scored = score_latest(x, HOURS[:200])
+    assert scored.is_anomaly.tolist() == [True, False]
