@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.anomaly.nanstats import scale_floor, sorted_quantiles
+from agent.anomaly.nanstats import scale_floor, sorted_quantiles, valid_count
 from agent.anomaly.params import DetectorParams
 from agent.anomaly.result import DetectorOutput
 from agent.anomaly.windowed import enough_history, point_kind, stream_windows
@@ -19,9 +19,11 @@ NOVELTY_BASE = 2.0
 TAIL = 0.001
 
 
-def _fit(history: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fit(history: np.ndarray,
+         count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lower and upper range edges, median and inter-decile sigma of each row."""
-    lo, q10, median, q90, hi = sorted_quantiles(history, (TAIL, 0.1, 0.5, 0.9, 1.0 - TAIL))
+    lo, q10, median, q90, hi = sorted_quantiles(history, (TAIL, 0.1, 0.5, 0.9, 1.0 - TAIL),
+                                                count)
     spread = (q90 - q10) / 2.563  # inter-decile range of a normal law in sigmas
     scale = np.fmax(spread, scale_floor(median, spread))
     return lo, hi, median, scale
@@ -51,26 +53,26 @@ def detect_with_deviations(
     running extremes are the causal range, as a stream would have seen it.
     """
     history = history[..., -params.training_window :]
-    lo, hi, median, scale = _fit(history)
+    count = valid_count(history)
+    lo, hi, median, scale = _fit(history, count)
     z = _z(current, lo, hi, scale)
-    z = np.where(enough_history(history, params) & ~np.isnan(current), z, np.nan)
+    z = np.where(enough_history(history, params, count) & ~np.isnan(current), z, np.nan)
     out = DetectorOutput(median, scale, z, point_kind(z))
     if not keep_deviations:
         return out, None
     n_points = history.shape[1]
-    dev = np.full(history.shape, np.nan, dtype=np.float32)
+    # 0 inside the running range, NaN where the point is missing; the few points beyond the
+    # running extremes (NaN-skipping) get NOVELTY_BASE + excess / sigma, signed by side
+    dev = (history * 0.0).astype(np.float32)
     if n_points > 1:
         past = history[:, :-1]
+        later = history[:, 1:]
+        inv = 1.0 / scale
         with np.errstate(invalid="ignore"):
-            # beyond the running extremes (NaN-skipping), in units of the window sigma, signed
-            # by side; NaN where the point is missing
-            above = ((history[:, 1:] - np.fmax.accumulate(past, axis=1))
-                     / scale[:, None]).astype(np.float32)
-            below = ((np.fmin.accumulate(past, axis=1) - history[:, 1:])
-                     / scale[:, None]).astype(np.float32)
-            base = np.float32(NOVELTY_BASE)
-            dev[:, 1:] = np.where(above > 0, above + base,
-                                  np.where(below > 0, -below - base, above * np.float32(0.0)))
+            for sign, excess in ((1.0, later - np.fmax.accumulate(past, axis=1)),
+                                 (-1.0, np.fmin.accumulate(past, axis=1) - later)):
+                rows, cols = np.nonzero(excess > 0)
+                dev[rows, cols + 1] = sign * (NOVELTY_BASE + excess[rows, cols] * inv[rows])
     dev[:, : params.min_history] = np.nan
     return out, dev
 

@@ -46,5 +46,8 @@ def point_kind(z: np.ndarray) -> np.ndarray:
     return kind
 
 
-def enough_history(history: np.ndarray, params: DetectorParams) -> np.ndarray:
-    return np.asarray(valid_count(history) >= params.min_history)
+def enough_history(history: np.ndarray, params: DetectorParams,
+                   count: np.ndarray | None = None) -> np.ndarray:
+    """Rows with at least ``min_history`` points (``count``: their non-NaN values, if known)."""
+    n = valid_count(history) if count is None else count
+    return np.asarray(n >= params.min_history)
