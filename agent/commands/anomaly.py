@@ -10,6 +10,7 @@ from pathlib import Path
 from agent.anomaly.config import AnomalyConfig
 from agent.anomaly.ensemble import METHODS
 from agent.anomaly.streaming import read_series_csv, score_stream
+from agent.commands.anomaly_feedback import register_actions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     score.add_argument("--seasonality", default="auto",
                        choices=("auto", "none", "hour_of_day", "day_of_week", "hour_of_week"))
     score.set_defaults(handler=run_score)
+    register_actions(sub)
 
 
 def run_score(args: argparse.Namespace) -> int:

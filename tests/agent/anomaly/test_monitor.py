@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +116,57 @@ async def test_too_little_history_gives_no_alert(warehouse: Backend, tmp_path: P
     samples = anomaly_samples(agent)
     assert all(value == 0.0 for _, value in samples.get("dq_anomaly_detected", []))
     agent.store.close()
+
+
+async def test_false_positive_mark_from_the_cli_lowers_sensitivity(
+    duckdb_backend: Backend, tmp_path: Path
+) -> None:
+    """A point marked with `dq-agent anomaly mark-false-positive` leaves training and the next
+    verdict on the same series is less sensitive (a lower score for the same observation)."""
+    import subprocess
+    import sys
+
+    agent = build_agent(duckdb_backend, tmp_path, rows=260)
+    assert agent.store is not None
+    seed_history(agent.store, level=200)
+    await run_once(agent)
+    [(_, score_before)] = anomaly_samples(agent)["dq_anomaly_score"]
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"agent: {{state_dir: '{tmp_path / 'state'}'}}\n"
+        f"warehouses: {{w: {{url: '{duckdb_backend.url}'}}}}\n"
+        "datasets: {items: {table: items}}\n"
+    )
+    for hours_ago in (3, 2):
+        at = datetime.fromtimestamp(time.time() - hours_ago * 3600, UTC).isoformat()
+        marked = subprocess.run(
+            [sys.executable, "-m", "agent.cli", "anomaly", "mark-false-positive", "--config",
+             str(path), "--dataset", "items", "--metric", "row_count", "--at", at],
+            capture_output=True, text=True, timeout=60)
+        assert marked.returncode == 0, marked.stderr
+    assert len(agent.store.false_positives("items")["row_count"]) == 2
+    # Judge the same latest point again: only the feedback differs.
+    from agent.anomaly.monitor import judge_dataset
+
+    config = agent.config.datasets["items"].anomaly
+    assert config is not None
+    [verdict] = judge_dataset(agent.store, "items", config, ["row_count"])
+    assert verdict.result.score < score_before
+    agent.store.close()
+
+
+def test_mark_false_positive_rejects_bad_input(duckdb_backend: Backend, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "config.yaml"
+    path.write_text(f"warehouses: {{w: {{url: '{duckdb_backend.url}'}}}}\n"
+                    "datasets: {items: {table: items}}\n")
+    base = [sys.executable, "-m", "agent.cli", "anomaly", "mark-false-positive", "--config",
+            str(path), "--metric", "row_count"]
+    unknown = subprocess.run([*base, "--dataset", "nope", "--at", "2026-01-01T00:00:00Z"],
+                             capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 2 and "unknown dataset" in unknown.stderr
+    bad_time = subprocess.run([*base, "--dataset", "items", "--at", "yesterday"],
+                              capture_output=True, text=True, timeout=60)
+    assert bad_time.returncode == 2 and "ISO 8601" in bad_time.stderr
