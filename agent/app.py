@@ -18,7 +18,7 @@ from agent.anomaly.monitor import judge_dataset
 from agent.anomaly.publish import detection_rows, publish_verdicts
 from agent.api.http import HttpApi
 from agent.checks.results import Status
-from agent.checks.runner import DatasetRun, DatasetRunner
+from agent.checks.runner import DatasetRun, DatasetRunner, freshness_of
 from agent.config.errors import ConfigError
 from agent.config.loader import load_config
 from agent.config.models import Config
@@ -302,10 +302,7 @@ class Agent:
             self.snapshot.record(
                 run.dataset, run.results, started_at=run.started_at,
                 duration=run.duration_seconds, row_count=run.row_count,
-                freshness_seconds=next(
-                    (float(r.outcome.observed_value) for r in run.results
-                     if r.check_type == "freshness"
-                     and isinstance(r.outcome.observed_value, int | float)), None),
+                freshness_seconds=freshness_of(run.results),
                 count_runs=False,
             )
             recent = await self._in_store_thread(self.store.recent_runs, run.dataset, 50)

@@ -42,6 +42,7 @@ class DatasetPlan:
     queries: list[FusedQuery]
     query_checks: list[QueryCheck[Any]]
     metric_keys: dict[str, dict[str, str]]  # check name -> {local metric name -> key}
+    check_order: list[str]  # check names in config order
 
     @property
     def aggregate_checks(self) -> list[AggregateCheck[Any]]:
@@ -107,4 +108,5 @@ def plan_dataset(
     return DatasetPlan(
         dataset=name, context=context, where=config.where, queries=queries,
         query_checks=query_checks, metric_keys=metric_keys,
+        check_order=[check.name for check in checks],
     )

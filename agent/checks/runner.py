@@ -48,6 +48,15 @@ def new_run_id(now: datetime) -> str:
     return f"vr_{now:%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}"
 
 
+def freshness_of(results: list[CheckResult]) -> float | None:
+    """Age of the dataset's newest row: the first freshness check's observed value."""
+    return next(
+        (float(r.outcome.observed_value) for r in results
+         if r.check_type == "freshness" and isinstance(r.outcome.observed_value, int | float)),
+        None,
+    )
+
+
 def status_of(outcome: Outcome, severity: Severity) -> Status:
     if outcome.details.get("error"):
         return Status.ERROR
@@ -79,13 +88,9 @@ class DatasetRunner:
         for check in plan.query_checks:
             results.append(await self._run_query_check(plan, check, started_at))
             queries += 1
-        order = {check_spec_name: i for i, check_spec_name in enumerate(self._check_order(plan))}
+        order = {name: index for index, name in enumerate(plan.check_order)}
         results.sort(key=lambda result: order.get(result.check, len(order)))
-        freshness = next(
-            (float(r.outcome.observed_value) for r in results
-             if r.check_type == "freshness" and isinstance(r.outcome.observed_value, int | float)),
-            None,
-        )
+        freshness = freshness_of(results)
         errors = [r.error for r in results if r.status == Status.ERROR and r.error]
         return DatasetRun(
             run_id=new_run_id(started_at), dataset=self.name, warehouse=self.warehouse.name,
@@ -93,11 +98,6 @@ class DatasetRunner:
             row_count=row_count, queries=queries, freshness_seconds=freshness,
             error=errors[0] if errors and len(errors) == len(results) else None,
         )
-
-    def _check_order(self, plan: DatasetPlan) -> list[str]:
-        from agent.checks.base import build_check
-
-        return [build_check(spec).name for spec in self.config.check_specs()]
 
     async def _run_fused(
         self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime

@@ -10,8 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent.config.errors import ConfigError
-from agent.config.loader import load_config
+from agent.commands.config_access import load_or_report, report_unknown_datasets
 from agent.store.history import HistoryStore
 
 
@@ -29,14 +28,8 @@ def register_actions(sub: argparse._SubParsersAction) -> None:
 
 
 def run_mark(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"dq-agent: {exc}", file=sys.stderr)
-        return 2
-    if args.dataset not in config.datasets:
-        known = ", ".join(sorted(config.datasets)) or "none"
-        print(f"dq-agent: unknown dataset {args.dataset!r}; configured: {known}", file=sys.stderr)
+    config = load_or_report(args.config)
+    if config is None or not report_unknown_datasets(config, [args.dataset]):
         return 2
     try:
         moment = datetime.fromisoformat(args.at.replace("Z", "+00:00"))

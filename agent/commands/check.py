@@ -10,14 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from agent.checks.results import CheckResult, Status
 from agent.checks.runner import DatasetRun, DatasetRunner
-from agent.config.errors import ConfigError
-from agent.config.loader import load_config
+from agent.commands.config_access import load_or_report, report_unknown_datasets
 from agent.config.models import Config
 from agent.logging_setup import configure_logging
 from agent.rules import command as rules_command
@@ -43,16 +41,8 @@ def handle(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
     if args.config is None or args.list_expectations:
         return rules_command.handle_rules(args)
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"dq-agent: {exc}", file=sys.stderr)
-        return 2
-    unknown = [name for name in args.dataset if name not in config.datasets]
-    if unknown:
-        known = ", ".join(sorted(config.datasets)) or "none"
-        print(f"dq-agent: unknown dataset(s) {', '.join(unknown)}; configured: {known}",
-              file=sys.stderr)
+    config = load_or_report(args.config)
+    if config is None or not report_unknown_datasets(config, args.dataset):
         return 2
     names = args.dataset or list(config.datasets)
     runs = asyncio.run(run_once(config, names))

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agent.config.errors import ConfigError
-from agent.config.loader import load_config
+from agent.commands.config_access import load_or_report, report_unknown_datasets
 from agent.logging_setup import configure_logging
 from agent.profiling.config import parse_sample
 from agent.profiling.profile import Profile
@@ -52,17 +51,10 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     configure_logging(args.log_level)
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"dq-agent: {exc}", file=sys.stderr)
+    config = load_or_report(args.config)
+    if config is None or not report_unknown_datasets(config, [args.dataset], "dq-agent profile"):
         return 2
-    dataset = config.datasets.get(args.dataset)
-    if dataset is None:
-        known = ", ".join(sorted(config.datasets)) or "none"
-        print(f"dq-agent profile: unknown dataset {args.dataset!r}; configured: {known}",
-              file=sys.stderr)
-        return 2
+    dataset = config.datasets[args.dataset]
     if args.no_store and args.pin:
         print("dq-agent profile: --pin stores the profile; drop --no-store", file=sys.stderr)
         return 2

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agent.config.errors import ConfigError
-from agent.config.loader import load_config
+from agent.commands.config_access import load_or_report, report_unknown_datasets
 from agent.logging_setup import configure_logging
 from agent.profiling.reader import ProfilingError
 from agent.profiling.service import effective_settings, run_profile
@@ -46,17 +45,10 @@ def handle(args: argparse.Namespace) -> int:
     if not 0.0 <= args.min_confidence <= 1.0:
         print("dq-agent suggest: --min-confidence: expected a number between 0 and 1", file=sys.stderr)
         return 2
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"dq-agent: {exc}", file=sys.stderr)
+    config = load_or_report(args.config)
+    if config is None or not report_unknown_datasets(config, [args.dataset], "dq-agent suggest"):
         return 2
-    dataset = config.datasets.get(args.dataset)
-    if dataset is None:
-        known = ", ".join(sorted(config.datasets)) or "none"
-        print(f"dq-agent suggest: unknown dataset {args.dataset!r}; configured: {known}",
-              file=sys.stderr)
-        return 2
+    dataset = config.datasets[args.dataset]
     store = ProfileStore.open(config.agent.store_url())
     try:
         stored = None if args.fresh else store.latest(args.dataset)

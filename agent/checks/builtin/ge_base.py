@@ -465,6 +465,32 @@ class GEQueryCheck(QueryCheck[SpecT]):
         """Query through ``connection`` and decide."""
 
 
+class DistinctValuesSetCheck(GEQueryCheck[SpecT]):
+    """The column's distinct non-null values compared with ``value_set``; subclasses decide."""
+
+    def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
+        observed = sorted(column_values(connection, ctx, self.column, where, distinct=True),
+                          key=value_order)
+        value_set: list[Any] | None = getattr(self.spec, "value_set", None)
+        wanted = list(value_set or [])
+        if getattr(self.spec, "parse_strings_as_datetimes", False):
+            wanted = [parse_datetime(value) for value in wanted]
+            observed = [parse_datetime(value) for value in observed]
+        success, message = self.compare(set(observed), set(wanted), value_set is not None)
+        return Outcome(**with_observed(
+            {"success": success, "message": message, "expected_value": wanted,
+             "details": {"value_counts_size": len(observed)}}, observed))
+
+    @abstractmethod
+    def compare(self, present: set[Any], expected: set[Any], has_set: bool) -> tuple[bool, str | None]:
+        """Success and the failure message, from the observed and the expected values."""
+
+
+def value_order(value: Any) -> tuple[str, Any]:
+    """Sort key for values of mixed types."""
+    return (type(value).__name__, value)
+
+
 def filtered(statement: sa.Select[Any], where: str | None) -> sa.Select[Any]:
     return statement.where(sa.text(where)) if where else statement
 
