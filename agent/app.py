@@ -40,6 +40,7 @@ from exporter.collector import SnapshotCollector
 log = logging.getLogger(__name__)
 WAREHOUSE_PING_SECONDS = 30.0
 PRUNE_SECONDS = 3600.0
+PROFILE_JOB_PREFIX = "profile:"
 
 
 class Agent:
@@ -209,13 +210,18 @@ class Agent:
 
     # -- profiles -----------------------------------------------------------------------------
     def _schedule_profiles(self) -> None:
-        """A periodic job per dataset with a ``profile.schedule`` (jobs of datasets whose
-        schedule went away find nothing to do)."""
+        """A job per dataset with a ``profile.schedule``, on its interval or cron times; jobs of
+        datasets whose profile schedule went away are removed."""
+        wanted: set[str] = set()
         for name, dataset in self.config.datasets.items():
-            seconds = dataset.profile.schedule_seconds() if dataset.profile is not None else None
-            if seconds:
-                self.scheduler.add_periodic(
-                    f"profile:{name}", seconds, functools.partial(self.profile_dataset, name))
+            schedule = dataset.profile.parsed_schedule() if dataset.profile is not None else None
+            if schedule is not None:
+                wanted.add(f"{PROFILE_JOB_PREFIX}{name}")
+                self.scheduler.add_scheduled(
+                    f"{PROFILE_JOB_PREFIX}{name}", schedule,
+                    functools.partial(self.profile_dataset, name))
+        for job_id in self.scheduler.job_ids(PROFILE_JOB_PREFIX) - wanted:
+            self.scheduler.remove(job_id)
 
     async def profile_dataset(self, name: str) -> None:
         """Profile, store and export one dataset's profile (a scheduled job)."""

@@ -19,7 +19,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from agent.config.models import DatasetConfig
+from agent.config.models import DatasetConfig, Schedule
 from agent.snapshot import SchedulerState
 
 log = logging.getLogger(__name__)
@@ -27,8 +27,11 @@ JOB_PREFIX = "dataset:"
 
 
 def trigger_for(config: DatasetConfig) -> BaseTrigger:
-    jitter = int(config.jitter) if config.jitter else None
-    schedule = config.schedule
+    return schedule_trigger(config.schedule, int(config.jitter) if config.jitter else None)
+
+
+def schedule_trigger(schedule: Schedule, jitter: int | None = None) -> BaseTrigger:
+    """An interval trigger, or a cron trigger firing on the expression's own times (UTC)."""
     if schedule.interval is not None:
         return IntervalTrigger(seconds=schedule.interval, jitter=jitter, timezone=UTC)
     return CronTrigger(**cron_fields(schedule.cron or ""), jitter=jitter, timezone=UTC)
@@ -109,10 +112,25 @@ class DatasetScheduler:
         return added, removed, changed
 
     def add_periodic(self, job_id: str, seconds: float, work: Callable[[], Awaitable[None]]) -> None:
+        self.add_scheduled(job_id, Schedule(interval=seconds), work)
+
+    def add_scheduled(
+        self, job_id: str, schedule: Schedule, work: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Add (or replace) a job run every interval or on its cron expression's times."""
+        interval = schedule.nominal_interval
         self._scheduler.add_job(
-            work, trigger=IntervalTrigger(seconds=seconds, timezone=UTC), id=job_id,
-            replace_existing=True, misfire_grace_time=int(seconds),
+            work, trigger=schedule_trigger(schedule), id=job_id, replace_existing=True,
+            misfire_grace_time=max(1, int(interval / 2)) if interval else 60,
         )
+
+    def remove(self, job_id: str) -> None:
+        """Remove a job added by :meth:`add_scheduled` (no error when there is none)."""
+        if self._scheduler.get_job(job_id) is not None:
+            self._scheduler.remove_job(job_id)
+
+    def job_ids(self, prefix: str) -> set[str]:
+        return {job.id for job in self._scheduler.get_jobs() if job.id.startswith(prefix)}
 
     def _on_event(self, event: JobEvent) -> None:
         job_id = str(event.job_id)

@@ -13,11 +13,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from agent.config.durations import Duration
+
+if TYPE_CHECKING:
+    from agent.config.models import Schedule
 
 SampleMethod = Literal["bernoulli", "system"]
 DEFAULT_EXPORT_LIMIT = 20
@@ -101,10 +104,10 @@ class ProfileConfig(BaseModel):
     def sampled(self) -> bool:
         return self.sample is not None or self.sample_rows is not None
 
-    def schedule_seconds(self) -> float | None:
-        """Seconds between scheduled profiles (a cron's nominal interval), or None."""
+    def parsed_schedule(self) -> Schedule | None:
+        """When scheduled profiles run (an interval, or a cron expression's own times), or None."""
         if self.schedule is None:
             return None
         from agent.config.models import parse_schedule
 
-        return parse_schedule(self.schedule).nominal_interval
+        return parse_schedule(self.schedule)

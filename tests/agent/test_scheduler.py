@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from agent.config.models import DatasetConfig
+from agent.config.models import DatasetConfig, parse_schedule
 from agent.scheduler import DatasetScheduler, trigger_for
 from agent.snapshot import SchedulerState
 
@@ -78,5 +78,37 @@ async def test_apply_keeps_unchanged_timers() -> None:
         assert scheduler._scheduler.get_job("dataset:a").next_run_time == before
         added, removed, changed = scheduler.apply({"c": dataset("5m")})
         assert removed == {"a", "b"} and scheduler._scheduler.get_job("dataset:a") is None
+    finally:
+        scheduler.shutdown()
+
+
+async def test_add_scheduled_fires_on_cron_times_and_remove() -> None:
+    state = SchedulerState()
+    fired: list[datetime] = []
+
+    async def run(name: str) -> None:
+        return None
+
+    async def work() -> None:
+        fired.append(datetime.now(UTC))
+
+    scheduler = DatasetScheduler(run, state)
+    # Sundays 03:00 (crontab weekday 0), not every nominal week from now.
+    scheduler.add_scheduled("profile:a", parse_schedule("0 3 * * 0"), work)
+    scheduler.add_scheduled("profile:b", parse_schedule("1s"), work)
+    scheduler.start()
+    try:
+        cron = scheduler._scheduler.get_job("profile:a")
+        assert isinstance(cron.trigger, CronTrigger)
+        saturday = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+        assert cron.trigger.get_next_fire_time(None, saturday) == datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+        next_run = cron.next_run_time
+        assert next_run.weekday() == 6 and (next_run.hour, next_run.minute) == (3, 0)
+        await asyncio.sleep(2.3)
+        assert len(fired) >= 2, "the interval job ran"
+        assert scheduler.job_ids("profile:") == {"profile:a", "profile:b"}
+        scheduler.remove("profile:b")
+        scheduler.remove("profile:missing")
+        assert scheduler.job_ids("profile:") == {"profile:a"}
     finally:
         scheduler.shutdown()

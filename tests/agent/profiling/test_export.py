@@ -80,3 +80,30 @@ async def test_scheduled_profile_exports_and_stores(duckdb_backend: Backend, tmp
         assert sum('quantile="' in line for line in lines) == 3  # amount only: status is text
     finally:
         await agent.stop()
+
+
+async def test_cron_profile_schedule_fires_on_its_cron_and_goes_away(
+    duckdb_backend: Backend, tmp_path: Path
+) -> None:
+    create_orders(duckdb_backend, 50)
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"agent: {{listen: '127.0.0.1:{free_port()}', state_dir: '{tmp_path / 'state'}'}}\n"
+        f"warehouses: {{w: {{url: '{duckdb_backend.url}'}}}}\n"
+        "datasets:\n  orders: {table: orders, schedule: 1h, profile: {schedule: '30 4 * * 1'}}\n"
+    )
+    from agent.config.loader import load_config
+
+    agent = Agent(load_config(path), path)
+    await agent.start(serve_http=False)
+    try:
+        job = agent.scheduler._scheduler.get_job("profile:orders")
+        assert job is not None
+        # Mondays 04:30 UTC, as cron means it, not a week after the agent started.
+        assert (job.next_run_time.weekday(), job.next_run_time.hour, job.next_run_time.minute) == (0, 4, 30)
+        path.write_text(path.read_text().replace("profile: {schedule: '30 4 * * 1'}", "checks: []"))
+        ok, message = await agent.reload()
+        assert ok, message
+        assert agent.scheduler._scheduler.get_job("profile:orders") is None
+    finally:
+        await agent.stop()
