@@ -30,6 +30,7 @@ from agent.profiling.store import ProfileStore
 from agent.quality import publish_quality, quality_score
 from agent.scheduler import DatasetScheduler
 from agent.schema.drift import apply_drift, previous_schemas, publish_schema
+from agent.sla.service import compliance_ratios, publish_compliance
 from agent.snapshot import ResultsSnapshot
 from agent.store.history import HistoryStore
 from agent.store.lock import StoreLock
@@ -159,6 +160,7 @@ class Agent:
                                   extra={"dataset": name})
             if dataset.anomaly is not None and self.store is not None:
                 await self._judge_anomalies(name, run)
+            await self._judge_freshness_sla(name, run.warehouse)
             failing = [r.check for r in run.results if r.status != Status.PASS]
             log.info("dataset run finished in %.3fs: %d checks, %d not passing",
                      run.duration_seconds, len(run.results), len(failing),
@@ -184,6 +186,19 @@ class Agent:
         run = apply_drift(run, previous)
         publish_schema(self.snapshot, run)
         return run
+
+    async def _judge_freshness_sla(self, name: str, warehouse: str) -> None:
+        """Compliance with the dataset's freshness SLA over its windows, from the history."""
+        dataset = self.config.datasets.get(name)
+        if dataset is None or self.store is None:
+            return
+        try:
+            ratios = await self._in_store_thread(
+                compliance_ratios, self.store, name, dataset, time.time())
+        except Exception:
+            log.exception("freshness SLA compliance failed", extra={"dataset": name})
+            return
+        publish_compliance(self.snapshot, warehouse, name, ratios)
 
     async def _judge_anomalies(self, name: str, run: DatasetRun) -> None:
         dataset = self.config.datasets.get(name)
@@ -320,6 +335,9 @@ class Agent:
                         break
                     streak += 1
                 self.snapshot.set_consecutive_failures(run.dataset, check, streak)
+            if run.dataset in self.config.datasets:
+                await self._judge_freshness_sla(
+                    run.dataset, self.config.warehouse_of(run.dataset))
         if stored:
             log.info("restored the latest results of %d datasets from the history store",
                      len(stored))

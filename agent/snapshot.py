@@ -151,12 +151,24 @@ class ResultsSnapshot:
                 for s in self.datasets.values()
             ]
 
+    def freshness_summary(self, state: DatasetState) -> dict[str, Any]:
+        """Age, SLA and SLA compliance per window of one dataset, for the API."""
+        from agent.sla.config import sla_seconds
+        from agent.sla.service import COMPLIANCE_FAMILY
+
+        with self._lock:
+            published = self._published.get(COMPLIANCE_FAMILY, {}).get(state.name, {})
+            ratios = {dict(key)["window"]: value for key, value in published.items()}
+        return {"age_seconds": state.freshness_seconds, "sla_seconds": sla_seconds(state.config),
+                "sla_compliance": ratios}
+
     def summary(self) -> list[dict[str, Any]]:
         """Datasets, checks and last status, for the landing page and the API."""
         return [
             {
                 "dataset": state.name, "warehouse": state.warehouse,
                 "table": state.config.table, "last_run_at": state.last_run_at,
+                "freshness": self.freshness_summary(state),
                 "checks": [
                     {"check": name,
                      "status": state.results[name].status.value if name in state.results else None,

@@ -75,6 +75,10 @@ CATALOGUE: tuple[MetricSpec, ...] = (
        "Age in seconds of the dataset's newest row at the last run.", DATASET_LABELS),
     _m("dq_dataset_freshness_sla_seconds", "gauge",
        "Maximum age the dataset's freshness SLA allows.", DATASET_LABELS),
+    _m("dq_dataset_freshness_sla_compliance_ratio", "gauge",
+       "Share of the window, in [0, 1], during which the dataset's age was within its freshness "
+       "SLA, from the agent's stored freshness history (time not observed is left out).",
+       (*DATASET_LABELS, "window")),
     _m("dq_dataset_last_run_timestamp_seconds", "gauge",
        "Unix time of the dataset's last completed run.", DATASET_LABELS),
     _m("dq_dataset_schedule_interval_seconds", "gauge",

@@ -16,6 +16,7 @@ from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
 from agent.profiling.config import ProfileConfig
 from agent.quality import QualityConfig
+from agent.sla.config import FreshnessSlaConfig, validate_sla
 
 _CRON_ALIASES = {
     "@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
@@ -167,6 +168,11 @@ class DatasetConfig(StrictModel):
     profile: ProfileConfig | None = Field(
         default=None, description="Profiling of this dataset: schedule, sampling, incremental."
     )
+    freshness_sla: FreshnessSlaConfig | None = Field(
+        default=None,
+        description="Freshness SLA: max_delay (default the freshness check's max_age) and the "
+        "compliance windows; `2h` is short for {max_delay: 2h}.",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -188,6 +194,7 @@ class DatasetConfig(StrictModel):
                     "give one of them a distinct `name`"
                 )
             seen[name] = index
+        validate_sla(self)
         return self
 
     def schema_and_table(self) -> tuple[str | None, str]:

@@ -172,6 +172,19 @@ class HistoryStore:
             rows = connection.execute(query).all()
         return [(float(ts), float(value)) for ts, value in reversed(rows)]
 
+    def series_since(self, dataset: str, check: str, metric: str, since: float,
+                     ) -> list[tuple[float, float]]:
+        """Every point of one series from the Unix time ``since`` on, oldest first."""
+        points = schema.metric_points
+        query = (
+            sa.select(points.c.ts, points.c.value)
+            .where(points.c.dataset == dataset, points.c.check_name == check,
+                   points.c.metric == metric, points.c.ts >= since)
+            .order_by(points.c.ts)
+        )
+        with self.engine.connect() as connection:
+            return [(float(ts), float(value)) for ts, value in connection.execute(query)]
+
     def recent_runs(self, dataset: str, limit: int = 20) -> list[StoredRun]:
         """The dataset's last ``limit`` runs, newest first."""
         runs = schema.validation_runs

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from prometheus_client.metrics_core import Metric
 
+from agent.sla.config import sla_seconds
 from agent.snapshot import ResultsSnapshot
 from exporter.collectors import collector
 from exporter.families import gauge
@@ -15,6 +16,7 @@ from exporter.families import gauge
 def collect_datasets(snapshot: ResultsSnapshot) -> Iterable[Metric]:
     rows = gauge("dq_dataset_row_count")
     freshness = gauge("dq_dataset_freshness_seconds")
+    freshness_sla = gauge("dq_dataset_freshness_sla_seconds")
     last_run = gauge("dq_dataset_last_run_timestamp_seconds")
     interval = gauge("dq_dataset_schedule_interval_seconds")
     duration = gauge("dq_dataset_run_duration_seconds")
@@ -27,6 +29,9 @@ def collect_datasets(snapshot: ResultsSnapshot) -> Iterable[Metric]:
         info.add_metric([*labels, config.table, config.owner, config.team, config.tier,
                          config.criticality], 1.0)
         interval.add_metric(labels, config.schedule.nominal_interval)
+        sla = sla_seconds(config)
+        if sla is not None:
+            freshness_sla.add_metric(labels, sla)
         for upstream in config.upstream:
             lineage.add_metric([*labels, upstream], 1.0)
         if state.row_count is not None:
@@ -39,4 +44,4 @@ def collect_datasets(snapshot: ResultsSnapshot) -> Iterable[Metric]:
             duration.add_metric(labels, state.last_run_duration)
         if state.last_run_success is not None:
             run_success.add_metric(labels, 1.0 if state.last_run_success else 0.0)
-    yield from (rows, freshness, last_run, interval, duration, run_success, info, lineage)
+    yield from (rows, freshness, freshness_sla, last_run, interval, duration, run_success, info, lineage)
