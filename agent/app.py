@@ -28,6 +28,9 @@ from agent.profiling.progress import Progress
 from agent.profiling.service import collect_profile, effective_settings, previous_for
 from agent.profiling.store import ProfileStore
 from agent.quality import publish_quality, quality_score
+from agent.rules.convert import dataset_config
+from agent.rules.history import record_scheduled_run
+from agent.rules.templates import now_utc
 from agent.scheduler import DatasetScheduler
 from agent.schema.drift import apply_drift, previous_schemas, publish_schema
 from agent.sla.service import compliance_ratios, publish_compliance
@@ -140,6 +143,9 @@ class Agent:
         if task is not None:
             self._running.add(task)
         self.snapshot.scheduler.running += 1
+        rule = self.config.rule_of(name)
+        if rule is not None:  # a rule file's templates ({{ now - 1 hour }}) render per run
+            dataset = dataset_config(rule, now_utc())
         try:
             run = await DatasetRunner(name, dataset, warehouse).run()
             run = await self._judge_schema_drift(run)
@@ -154,7 +160,7 @@ class Agent:
             )
             if self.store is not None:
                 try:
-                    await self._in_store_thread(self.store.record_run, run)
+                    await self._in_store_thread(record_scheduled_run, self.store, run, rule)
                 except Exception:
                     log.exception("could not write the run to the history store",
                                   extra={"dataset": name})

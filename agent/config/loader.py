@@ -24,7 +24,9 @@ def load_config(path: str | Path, *, environ: dict[str, str] | None = None) -> C
         raise ConfigError(describe_validation_error(exc, source)) from None
     _check_references(config, source)
     _check_secret_files(config, source)
-    return config
+    from agent.config.includes import with_included_datasets  # it reads rule files (a cycle)
+
+    return with_included_datasets(config, source)
 
 
 def describe_validation_error(exc: ValidationError, source: YamlSource) -> str:

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any, Union
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from agent.anomaly.config import AnomalySetting
 from agent.checks.base import CheckSpec
@@ -16,6 +24,7 @@ from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
 from agent.profiling.config import ProfileConfig
 from agent.quality import QualityConfig
+from agent.rules.models import RuleFile
 from agent.sla.config import FreshnessSlaConfig, validate_sla
 
 _CRON_ALIASES = {
@@ -244,6 +253,28 @@ class Config(StrictModel):
     agent: AgentConfig = Field(default_factory=AgentConfig)
     warehouses: dict[str, WarehouseConfig] = Field(min_length=1)
     datasets: dict[str, DatasetConfig] = Field(default_factory=dict)
+    rules: list[Path] = Field(
+        default_factory=list,
+        description="Rule files or directories of rule files (relative to this file); each rule "
+        "runs as a dataset named by its rule_id, on its own schedule.",
+    )
+    contracts: list[Path] = Field(
+        default_factory=list,
+        description="Data contract files (relative to this file), compiled into datasets.",
+    )
+    _rule_files: dict[str, RuleFile] = PrivateAttr(default_factory=dict)
+
+    def with_included(
+        self, datasets: dict[str, DatasetConfig], rule_files: dict[str, RuleFile]
+    ) -> Config:
+        """This config with the datasets of rule files and contracts merged in."""
+        merged = self.model_copy(update={"datasets": datasets})
+        merged._rule_files = dict(rule_files)
+        return merged
+
+    def rule_of(self, dataset: str) -> RuleFile | None:
+        """The rule file a dataset comes from (those datasets are named by rule_id)."""
+        return self._rule_files.get(dataset)
 
     def warehouse_of(self, dataset: str) -> str:
         name = self.datasets[dataset].warehouse

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from agent.checks.registry import check_types
-from agent.config.models import AgentConfig, Config, WarehouseConfig
+from agent.config.models import AgentConfig, WarehouseConfig
 from agent.rules.aliases import ALIASES
 from agent.rules.convert import RuleError
 from agent.rules.history import record_rule_run, without_store
@@ -67,12 +67,6 @@ def handle_rules(args: argparse.Namespace) -> int:
             store.close()
     print(render(runs, args.format))
     return rules_exit_code(runs)
-
-
-def config_rules(config: Config) -> list[RuleFile]:
-    """The rules a config references under ``rules:``."""
-    paths = list(getattr(config, "rules", []) or [])
-    return load_rules(*paths) if paths else []
 
 
 async def run_rules(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from pydantic import ValidationError
 
 from agent.checks.results import Severity
 from agent.config.models import DatasetConfig
+from agent.config.yaml_source import KeyPath
 from agent.rules.aliases import canonical, rename_kwargs
 from agent.rules.models import Expectation, RuleFile
 from agent.rules.templates import TemplateError, render_value
@@ -21,7 +23,15 @@ _SEVERITIES = {
 
 
 class RuleError(ValueError):
-    """A rule that cannot be used; the message names the rule, the expectation and the fix."""
+    """A rule that cannot be used; the message names the rule, the expectation and the fix.
+
+    ``problems`` holds each problem's key path inside the rule and its message, so the loader
+    can name the line of the rule file.
+    """
+
+    def __init__(self, message: str, problems: Sequence[tuple[KeyPath, str]] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 def severity_of(text: str | None, where: str) -> Severity:
@@ -40,24 +50,29 @@ def check_spec_of(
 ) -> dict[str, Any]:
     """The check spec (as a dict) of one expectation, templates rendered at ``now``."""
     where = f"rule {rule.rule_id}: expectations[{index}] ({expectation.expectation_type})"
+    at: KeyPath = ("expectations", index)
     try:
         kwargs = render_value(dict(expectation.kwargs), now)
     except TemplateError as exc:
-        raise RuleError(f"{where}: {exc}") from None
+        raise RuleError(f"{where}: {exc}", [((*at, "kwargs"), str(exc))]) from None
     kwargs = rename_kwargs(expectation.expectation_type, kwargs)
     if expectation.column is not None:
         if "column" in kwargs and kwargs["column"] != expectation.column:
-            raise RuleError(
-                f"{where}: column is given twice ({expectation.column!r} and "
-                f"kwargs.column {kwargs['column']!r}); keep one"
-            )
+            message = (f"column is given twice ({expectation.column!r} and "
+                       f"kwargs.column {kwargs['column']!r}); keep one")
+            raise RuleError(f"{where}: {message}", [((*at, "kwargs", "column"), message)])
         kwargs["column"] = expectation.column
     for reserved in ("type", "name", "severity"):
         if reserved in kwargs:
-            raise RuleError(f"{where}: kwargs.{reserved} is reserved; set it on the expectation")
+            message = f"kwargs.{reserved} is reserved; set it on the expectation"
+            raise RuleError(f"{where}: {message}", [((*at, "kwargs", reserved), message)])
     spec: dict[str, Any] = {"type": canonical(expectation.expectation_type), **kwargs}
     severity = expectation.severity or rule.alert_config.severity
-    spec["severity"] = severity_of(severity, where).value
+    try:
+        spec["severity"] = severity_of(severity, where).value
+    except RuleError as exc:
+        key = (*at, "severity") if expectation.severity else ("alert_config", "severity")
+        raise RuleError(str(exc), [(key, str(exc).removeprefix(f"{where}: "))]) from None
     if expectation.meta:
         spec.setdefault("meta", expectation.meta)
     return spec
@@ -91,27 +106,47 @@ def dataset_config(rule: RuleFile, now: datetime) -> DatasetConfig:
     try:
         return DatasetConfig.model_validate(data)
     except ValidationError as exc:
-        raise RuleError(describe(rule, exc)) from None
+        raise describe(rule, exc) from None
 
 
-def describe(rule: RuleFile, exc: ValidationError) -> str:
+def describe(rule: RuleFile, exc: ValidationError) -> RuleError:
+    """The validation problems of a rule's checks, each placed at its key in the rule file."""
     lines = [f"rule {rule.rule_id}: {exc.error_count()} problem(s):"]
+    problems: list[tuple[KeyPath, str]] = []
     for error in exc.errors(include_url=False):
         loc = list(error["loc"])
         place = ".".join(str(part) for part in loc)
-        if len(loc) >= 2 and loc[0] == "checks" and isinstance(loc[1], int):
-            expectation = rule.expectations[loc[1]]
-            rest = [str(part) for part in loc[3:]]  # skip the union tag
-            key = ".".join(rest) or "kwargs"
-            place = f"expectations[{loc[1]}] ({expectation.expectation_type}): {key}"
-            if error["type"] == "union_tag_invalid":
-                place = f"expectations[{loc[1]}]"
-                error["msg"] = (
-                    f"unknown expectation_type {expectation.expectation_type!r}; see "
-                    "`dq-agent check --list-expectations` or use a short alias such as not_null"
-                )
+        key_path: KeyPath = tuple(loc)
+        what = ""
         message = error["msg"]
         if error["type"] == "extra_forbidden":
             message = "unknown argument for this expectation; remove it or check its spelling"
+        if len(loc) >= 2 and loc[0] == "checks" and isinstance(loc[1], int):
+            index = loc[1]
+            expectation = rule.expectations[index]
+            rest = [str(part) for part in loc[3:]]  # skip the union tag
+            key = ".".join(rest) or "kwargs"
+            place = f"expectations[{index}] ({expectation.expectation_type}): {key}"
+            key_path = _expectation_key(expectation, index, rest)
+            what = f"{expectation.expectation_type}: "
+            if error["type"] == "union_tag_invalid":
+                place = f"expectations[{index}]"
+                key_path = ("expectations", index, "expectation_type")
+                message = (
+                    f"unknown expectation_type {expectation.expectation_type!r}; see "
+                    "`dq-agent check --list-expectations` or use a short alias such as not_null"
+                )
+        elif loc and loc[0] == "table":
+            key_path = ("dataset",)
         lines.append(f"  {place}: {message}")
-    return "\n".join(lines)
+        problems.append((key_path, f"{what}{message}"))
+    return RuleError("\n".join(lines), problems)
+
+
+def _expectation_key(expectation: Expectation, index: int, rest: list[str]) -> KeyPath:
+    """Where a check argument sits in the rule file: on the expectation or in its kwargs."""
+    if not rest:
+        return ("expectations", index)
+    if rest[0] in ("column", "severity", "name", "meta") and rest[0] not in expectation.kwargs:
+        return ("expectations", index, *rest)
+    return ("expectations", index, "kwargs", *rest)

@@ -7,6 +7,8 @@ import dataclasses
 
 import sqlalchemy as sa
 
+from agent.checks.runner import DatasetRun
+from agent.rules.models import RuleFile
 from agent.rules.runner import RuleRun
 from agent.store import schema
 from agent.store.history import HistoryStore
@@ -44,3 +46,13 @@ def without_store(rule_run: RuleRun) -> RuleRun:
     """The alert decision when no history is kept: this run alone (sla_threshold 1)."""
     triggered = not rule_run.success and rule_run.rule.alert_config.sla_threshold <= 1
     return dataclasses.replace(rule_run, alert_triggered=triggered)
+
+
+def record_scheduled_run(store: HistoryStore, run: DatasetRun, rule: RuleFile | None) -> None:
+    """Store an agent run; the run of a rule file also stores the rule's version (a new one
+    when the file changed) and is recorded under its rule_id."""
+    if rule is None:
+        store.record_run(run)
+        return
+    store.register_rule(rule.rule_id, rule.dataset, rule.model_dump(mode="json"))
+    store.record_run(run, rule_id=rule.rule_id)

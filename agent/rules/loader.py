@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from agent.config.errors import ConfigError
 from agent.config.loader import describe_validation_error
-from agent.config.yaml_source import load_yaml
+from agent.config.yaml_source import KeyPath, YamlSource, format_key_path, load_yaml
 from agent.rules.convert import RuleError, dataset_config
 from agent.rules.models import RuleFile
 from agent.rules.templates import now_utc
@@ -34,25 +34,58 @@ def load_rule_file(path: Path) -> list[RuleFile]:
         source = load_yaml(path)
     except ConfigError as exc:
         raise RuleError(str(exc)) from None
-    documents = source.data if isinstance(source.data, list) else [source.data]
+    several = isinstance(source.data, list)
+    documents = source.data if several else [source.data]
     rules: list[RuleFile] = []
     for index, document in enumerate(documents):
+        prefix: KeyPath = (index,) if several else ()
         if not isinstance(document, dict):
             raise RuleError(
-                f"{path}: a rule must be a mapping with rule_id, dataset and expectations"
+                f"{_place(source, prefix)}: a rule must be a mapping with rule_id, dataset and "
+                "expectations"
             )
         try:
             rule = RuleFile.model_validate(document)
         except ValidationError as exc:
-            if isinstance(source.data, list):
-                raise RuleError(f"{path}: rule [{index}]: {exc}") from None
+            if several:
+                exc_lines = describe_validation_error(exc, _Shifted(source, prefix)).splitlines()
+                raise RuleError("\n".join(exc_lines)) from None
             raise RuleError(describe_validation_error(exc, source)) from None
         try:
             dataset_config(rule, now_utc())  # every expectation must convert now, not at run time
         except RuleError as exc:
-            raise RuleError(f"{path}: {exc}") from None
+            raise located(exc, source, prefix) from None
         rules.append(rule)
     return rules
+
+
+def located(error: RuleError, source: YamlSource, prefix: KeyPath = ()) -> RuleError:
+    """``error`` with each problem as ``file:line: key.path: message``."""
+    if not error.problems:
+        return RuleError(f"{source.path}: {error}")
+    head = str(error).splitlines()[0] if len(error.problems) > 1 else None
+    lines = [f"{source.path}: {head}"] if head else []
+    for key_path, message in error.problems:
+        full = (*prefix, *key_path)
+        text = f"{_place(source, full)}: {format_key_path(full)}: {message}"
+        lines.append(f"  {text}" if head else text)
+    return RuleError("\n".join(lines), error.problems)
+
+
+def _place(source: YamlSource, key_path: KeyPath) -> str:
+    line = source.line_of(key_path)
+    return f"{source.path}:{line}" if line else str(source.path)
+
+
+class _Shifted(YamlSource):
+    """One document of a multi-rule file, its key paths prefixed with the document's index."""
+
+    def __init__(self, source: YamlSource, prefix: KeyPath) -> None:
+        super().__init__(path=source.path, data=source.data[prefix[0]], lines=source.lines)
+        self._prefix = prefix
+
+    def line_of(self, key_path: KeyPath) -> int | None:
+        return super().line_of((*self._prefix, *key_path))
 
 
 def load_rules(*paths: Path) -> list[RuleFile]:

@@ -1,0 +1,88 @@
+"""Datasets defined outside the main config file: rule files (``rules:``) and data contracts
+(``contracts:``), loaded relative to the config file and merged into its datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.config.errors import ConfigError
+from agent.config.models import Config, DatasetConfig
+from agent.config.yaml_source import KeyPath, YamlSource
+from agent.rules.convert import RuleError, dataset_config
+from agent.rules.loader import load_rules
+from agent.rules.models import RuleFile
+from agent.rules.templates import now_utc
+
+
+def with_included_datasets(config: Config, source: YamlSource) -> Config:
+    """``config`` with the datasets of its rule files and contracts; a bad file, a name used
+    twice or an unknown warehouse is a ConfigError naming the config line and the file."""
+    if not config.rules and not config.contracts:
+        return config
+    merged = _Merge(config, source)
+    for index, path in enumerate(config.rules):
+        merged.add_rules(index, _relative_to(source, path))
+    for index, path in enumerate(config.contracts):
+        merged.add_contract(index, _relative_to(source, path))
+    return config.with_included(merged.datasets, merged.rule_files)
+
+
+def _relative_to(source: YamlSource, path: Path) -> Path:
+    return path if path.is_absolute() else source.path.resolve().parent / path
+
+
+class _Merge:
+    """The growing set of datasets and where each came from (for conflict messages)."""
+
+    def __init__(self, config: Config, source: YamlSource) -> None:
+        self.config = config
+        self.source = source
+        self.datasets: dict[str, DatasetConfig] = dict(config.datasets)
+        self.origin: dict[str, str] = {name: "the config's datasets" for name in config.datasets}
+        self.rule_files: dict[str, RuleFile] = {}
+
+    def add_rules(self, index: int, path: Path) -> None:
+        key: KeyPath = ("rules", index)
+        try:
+            rules = load_rules(path)
+        except RuleError as exc:
+            raise ConfigError(f"{self._place(key)}: rules[{index}]: {exc}") from None
+        for rule in rules:
+            self._add(key, rule.rule_id, dataset_config(rule, now_utc()), f"rule file {path}")
+            self.rule_files[rule.rule_id] = rule
+
+    def add_contract(self, index: int, path: Path) -> None:
+        from agent.contracts.compile import ContractError, load_contract_datasets
+
+        key: KeyPath = ("contracts", index)
+        try:
+            datasets = load_contract_datasets(path)
+        except ContractError as exc:
+            raise ConfigError(f"{self._place(key)}: contracts[{index}]: {exc}") from None
+        for name, dataset in datasets.items():
+            self._add(key, name, dataset, f"contract {path}")
+
+    def _add(self, key: KeyPath, name: str, dataset: DatasetConfig, origin: str) -> None:
+        where = f"{self._place(key)}: {key[0]}[{key[1]}]"
+        if name in self.datasets:
+            raise ConfigError(
+                f"{where}: dataset {name!r} from {origin} is already defined by "
+                f"{self.origin[name]}; rename one of them"
+            )
+        known = ", ".join(sorted(self.config.warehouses))
+        if dataset.warehouse is None and len(self.config.warehouses) > 1:
+            raise ConfigError(
+                f"{where}: dataset {name!r} from {origin}: several warehouses are configured "
+                f"({known}); name one with `warehouse:` in that file"
+            )
+        if dataset.warehouse is not None and dataset.warehouse not in self.config.warehouses:
+            raise ConfigError(
+                f"{where}: dataset {name!r} from {origin}: unknown warehouse "
+                f"{dataset.warehouse!r}; configured warehouses: {known}"
+            )
+        self.datasets[name] = dataset
+        self.origin[name] = origin
+
+    def _place(self, key: KeyPath) -> str:
+        line = self.source.line_of(key)
+        return f"{self.source.path}:{line}" if line else str(self.source.path)
