@@ -30,6 +30,8 @@ ALIASES: dict[str, str] = {
     "columns_match_list": "expect_table_columns_to_match_ordered_list",
     "pair_equal": "expect_column_pair_values_to_be_equal",
     "a_greater_than_b": "expect_column_pair_values_a_to_be_greater_than_b",
+    "increasing": "expect_column_values_to_be_increasing",
+    "decreasing": "expect_column_values_to_be_decreasing",
 }
 # Arguments of the native checks renamed to Great Expectations' keywords.
 ALIAS_KWARGS: dict[str, dict[str, str]] = {
