@@ -46,12 +46,12 @@ def test_rules_become_datasets_named_by_rule_id_with_their_own_schedule(
     assert dataset.table == "main.users"
     assert dataset.schedule.cron == "0 * * * *"
     assert dataset.team == "data-platform" and dataset.criticality == "high"
-    assert [spec.type for spec in dataset.checks] == [
+    assert [spec.type for spec in dataset.check_specs()] == [
         "expect_table_row_count_to_be_between", "expect_column_values_to_not_be_null",
         "expect_column_values_to_be_unique", "expect_column_values_to_match_regex",
         "expect_column_max_to_be_between",
     ]
-    assert {spec.severity.value for spec in dataset.checks} == {"critical"}  # severity: high
+    assert {spec.severity.value for spec in dataset.check_specs()} == {"critical"}  # severity: high
     rule = config.rule_of("user_table_freshness_check")
     assert rule is not None and rule.alert_config.sla_threshold == 2
     assert config.rule_of("items") is None
