@@ -119,6 +119,14 @@ class Check(ABC, Generic[SpecT]):
 class AggregateCheck(Check[SpecT]):
     """A check computed from aggregate expressions over the dataset's rows (fusable)."""
 
+    samplable: ClassVar[bool] = False
+    """Whether the verdict stays meaningful on a uniform sample of the rows (a dataset's
+    ``sample:``): counts and shares do; extremes, distinct counts and duplicates do not, and
+    checks that are not samplable always read every row."""
+    extrapolated: ClassVar[frozenset[str]] = frozenset()
+    """Metrics that are counts or sums over rows: on a sample they are scaled up to the table
+    before :meth:`evaluate`; the others (shares, means) are kept as measured."""
+
     @abstractmethod
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         """Named aggregate expressions; identical ones across checks are computed once."""

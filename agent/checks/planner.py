@@ -11,10 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+from sqlalchemy.sql.util import ClauseAdapter
 
 from agent.checks.base import AggregateCheck, Check, QueryCheck, QueryContext, build_check
 from agent.checks.expressions import count_rows
 from agent.config.models import DatasetConfig
+from agent.profiling.sampling import SamplePlan, sampled_source
 
 MAX_EXPRESSIONS_PER_QUERY = 50
 ROW_COUNT_KEY = "__rows__"
@@ -27,6 +30,7 @@ class FusedQuery:
     checks: list[AggregateCheck[Any]] = field(default_factory=list)
     expressions: dict[str, ColumnElement[Any]] = field(default_factory=dict)  # key -> expression
     labels: dict[str, str] = field(default_factory=dict)  # key -> column label
+    sampled: bool = False  # reads the dataset's sample (samplable checks only)
 
     def add(self, key: str, expression: ColumnElement[Any]) -> None:
         if key not in self.expressions:
@@ -48,16 +52,32 @@ class DatasetPlan:
     def aggregate_checks(self) -> list[AggregateCheck[Any]]:
         return [check for query in self.queries for check in query.checks]
 
-    def select(self, query: FusedQuery, checks: list[AggregateCheck[Any]] | None = None) -> sa.Select[Any]:
-        """The SELECT for ``query``, or only the expressions of ``checks`` from it."""
+    def select(
+        self, query: FusedQuery, checks: list[AggregateCheck[Any]] | None = None,
+        sample: SamplePlan | None = None,
+    ) -> sa.Select[Any]:
+        """The SELECT for ``query``, or only the expressions of ``checks`` from it; over
+        ``sample`` of the rows when given (the sample's row count always included)."""
         keys = list(query.expressions)
         if checks is not None:
             wanted = {key for check in checks for key in self.metric_keys[check.name].values()}
+            if sample is not None:
+                wanted.add(ROW_COUNT_KEY)
             keys = [key for key in keys if key in wanted]
-        columns = [query.expressions[key].label(query.labels[key]) for key in keys]
-        statement = sa.select(*columns).select_from(self.context.table)
+        source: FromClause = self.context.table
+        condition = None
+        expressions = [query.expressions[key] for key in keys]
+        if sample is not None:
+            source, condition = sampled_source(self.context.table, self.context.dialect_name, sample)
+            if source is not self.context.table:  # TABLESAMPLE aliases the table
+                adapter = ClauseAdapter(source)
+                expressions = [adapter.traverse(expression) for expression in expressions]
+        columns = [expr.label(query.labels[key]) for key, expr in zip(keys, expressions, strict=True)]
+        statement = sa.select(*columns).select_from(source)
         if self.where:
             statement = statement.where(sa.text(self.where))
+        if condition is not None:
+            statement = statement.where(condition)
         return statement
 
 
@@ -83,6 +103,7 @@ def plan_dataset(
     context = QueryContext(table=dataset_table(config, checks), dialect=dialect, now=now)
     queries: list[FusedQuery] = [FusedQuery()]
     queries[0].add(ROW_COUNT_KEY, count_rows())
+    sampled: list[FusedQuery] = []  # samplable checks of a dataset with `sample:`
     metric_keys: dict[str, dict[str, str]] = {}
     query_checks: list[QueryCheck[Any]] = []
     row_key = expression_key(count_rows(), dialect)
@@ -97,16 +118,29 @@ def plan_dataset(
             for local, expr in expressions.items()
         }
         metric_keys[check.name] = keys
-        target = queries[-1]
+        pool = sampled if config.sampled and check.samplable else queries
+        if not pool:
+            pool.append(_sampled_query())
+        target = pool[-1]
         new_keys = {key for key in keys.values() if key not in target.expressions}
         if target.checks and len(target.expressions) + len(new_keys) > max_expressions:
-            target = FusedQuery()
-            queries.append(target)
+            target = _sampled_query() if pool is sampled else FusedQuery()
+            pool.append(target)
         for local, key in keys.items():
             target.add(key, expressions[local])
         target.checks.append(check)
+    if sampled and not queries[0].checks:
+        queries = []  # every aggregate check reads the sample: no full scan
+    queries += sampled  # after the full scan, whose exact row count scales the sample's
     return DatasetPlan(
         dataset=name, context=context, where=config.where, queries=queries,
         query_checks=query_checks, metric_keys=metric_keys,
         check_order=[check.name for check in checks],
     )
+
+
+def _sampled_query() -> FusedQuery:
+    """A fused query over the sample; its row count scales the sampled counts."""
+    query = FusedQuery(sampled=True)
+    query.add(ROW_COUNT_KEY, count_rows())
+    return query

@@ -58,10 +58,17 @@ class CheckResult:
     started_at: datetime
     duration_seconds: float
     error: str | None = None
+    estimated_from: str | None = None
+    """The sample the result was measured on ("1% (bernoulli)"): its counts are extrapolated
+    estimates. None when every row was read."""
 
     @property
     def success(self) -> bool:
         return self.status == Status.PASS
+
+    @property
+    def estimated(self) -> bool:
+        return self.estimated_from is not None
 
     def to_json(self) -> dict[str, Any]:
         """The per-check JSON of ``dq-agent check --format json``."""
@@ -91,7 +98,10 @@ class CheckResult:
             ),
             error=self.error if self.error is not None else outcome.message,
             execution_time_ms=round(self.duration_seconds * 1000.0, 3),
+            estimated=self.estimated,
         )
+        if self.estimated_from is not None:
+            data["sample"] = self.estimated_from
         return data
 
     def to_record(self) -> dict[str, Any]:
@@ -103,6 +113,7 @@ class CheckResult:
             "outcome": {k: _jsonable(v) for k, v in asdict(self.outcome).items()},
             "started_at": self.started_at.isoformat(),
             "duration_seconds": self.duration_seconds, "error": self.error,
+            **({"estimated_from": self.estimated_from} if self.estimated_from is not None else {}),
         }
 
     @classmethod
@@ -114,6 +125,7 @@ class CheckResult:
             status=Status(record["status"]), outcome=Outcome(**record["outcome"]),
             started_at=datetime.fromisoformat(record["started_at"]),
             duration_seconds=float(record["duration_seconds"]), error=record.get("error"),
+            estimated_from=record.get("estimated_from"),
         )
 
 

@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from agent.checks.base import AggregateCheck, Check, QueryCheck
 from agent.checks.planner import ROW_COUNT_KEY, DatasetPlan, FusedQuery, plan_dataset
 from agent.checks.results import CheckResult, Outcome, Severity, Status
+from agent.checks.sampling import CheckSample, Extrapolation, resolve_sample
 from agent.config.models import DatasetConfig
 from agent.warehouses.errors import WarehouseError, WarehouseUnavailable
 from agent.warehouses.warehouse import Warehouse
@@ -80,8 +81,13 @@ class DatasetRunner:
         results: list[CheckResult] = []
         row_count: int | None = None
         queries = 0
+        sample: CheckSample | None = None
         for fused in plan.queries:
-            fused_results, rows, issued = await self._run_fused(plan, fused, started_at)
+            if fused.sampled and sample is None:
+                sample, issued = await self._resolve_sample(plan, row_count)
+                queries += issued
+            fused_results, rows, issued = await self._run_fused(
+                plan, fused, started_at, sample if fused.sampled else None)
             results.extend(fused_results)
             queries += issued
             row_count = rows if row_count is None else row_count
@@ -99,10 +105,19 @@ class DatasetRunner:
             error=errors[0] if errors and len(errors) == len(results) else None,
         )
 
+    async def _resolve_sample(
+        self, plan: DatasetPlan, full_rows: int | None
+    ) -> tuple[CheckSample, int]:
+        """The sample the dataset's samplable checks read (``full_rows``: the full scan's)."""
+        return await self.warehouse.run(lambda conn: resolve_sample(
+            conn, self.config, plan.context.table, plan.where, full_rows))
+
     async def _run_fused(
-        self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime
+        self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime,
+        sample: CheckSample | None = None,
     ) -> tuple[list[CheckResult], int | None, int]:
-        statement = plan.select(fused)
+        """Results of ``fused``'s checks, the dataset's (estimated) row count, statements run."""
+        statement = plan.select(fused, sample=sample.plan if sample is not None else None)
         clock = time.perf_counter()
         try:
             row = await self.warehouse.run(functools.partial(_one_row, statement=statement))
@@ -114,21 +129,24 @@ class DatasetRunner:
         except WarehouseError as exc:
             log.info("fused query failed, retrying check by check",
                      extra={"dataset": self.name, "error": str(exc)})
-            results, rows = await self._run_one_by_one(plan, fused, started_at)
+            results, rows = await self._run_one_by_one(plan, fused, started_at, sample)
             return results, rows, 1 + len(fused.checks)
         elapsed = time.perf_counter() - clock
         by_key = {key: row[label] for key, label in fused.labels.items()}
-        results = [self._judge(plan, check, by_key, started_at, elapsed) for check in fused.checks]
         rows = by_key.get(ROW_COUNT_KEY)
-        return results, None if rows is None else int(rows), 1
+        scaling = sample.extrapolation(rows) if sample is not None else None
+        results = [self._judge(plan, check, by_key, started_at, elapsed, scaling)
+                   for check in fused.checks]
+        return results, _row_count(rows, scaling), 1
 
     async def _run_one_by_one(
-        self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime
+        self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime,
+        sample: CheckSample | None = None,
     ) -> tuple[list[CheckResult], int | None]:
         results: list[CheckResult] = []
         rows: int | None = None
         for check in fused.checks:
-            statement = plan.select(fused, [check])
+            statement = plan.select(fused, [check], sample.plan if sample is not None else None)
             labels = {label: key for key, label in fused.labels.items()}
             clock = time.perf_counter()
             try:
@@ -139,9 +157,10 @@ class DatasetRunner:
                 continue
             elapsed = time.perf_counter() - clock
             by_key = {labels[label]: value for label, value in row.items()}
+            scaling = sample.extrapolation(by_key.get(ROW_COUNT_KEY)) if sample is not None else None
             if ROW_COUNT_KEY in by_key and by_key[ROW_COUNT_KEY] is not None:
-                rows = int(by_key[ROW_COUNT_KEY])
-            results.append(self._judge(plan, check, by_key, started_at, elapsed))
+                rows = _row_count(by_key[ROW_COUNT_KEY], scaling)
+            results.append(self._judge(plan, check, by_key, started_at, elapsed, scaling))
         return results, rows
 
     async def _run_query_check(
@@ -158,14 +177,17 @@ class DatasetRunner:
 
     def _judge(
         self, plan: DatasetPlan, check: AggregateCheck[Any], by_key: Mapping[str, Any],
-        started_at: datetime, elapsed: float,
+        started_at: datetime, elapsed: float, scaling: Extrapolation | None = None,
     ) -> CheckResult:
         values = {local: by_key[key] for local, key in plan.metric_keys[check.name].items()}
+        if scaling is not None:
+            values = scaling.apply(check, values)
         try:
             outcome = check.evaluate(values, plan.context)
         except (TypeError, ValueError, ArithmeticError) as exc:
             return self._error(check, started_at, elapsed, f"cannot evaluate: {exc}")
-        return self._result(check, outcome, started_at, elapsed)
+        result = self._result(check, outcome, started_at, elapsed)
+        return replace(result, estimated_from=scaling.sample) if scaling is not None else result
 
     def _result(
         self, check: Check[Any], outcome: Outcome, started_at: datetime, elapsed: float,
@@ -183,6 +205,13 @@ class DatasetRunner:
         log.warning("check errored: %s", message,
                     extra={"dataset": self.name, "check": check.name})
         return self._result(check, Outcome.failed_with_error(message), started_at, elapsed, message)
+
+
+def _row_count(rows: Any, scaling: Extrapolation | None) -> int | None:
+    """A query's row count, scaled to the table when it read a sample."""
+    if rows is None:
+        return None
+    return round(int(rows) * scaling.scale) if scaling is not None else int(rows)
 
 
 def _one_row(connection: Connection, *, statement: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from agent.anomaly.config import AnomalySetting
 from agent.checks.base import CheckSpec
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
-from agent.profiling.config import ProfileConfig
+from agent.profiling.config import ProfileConfig, SampleMethod, SampleShare, parse_sample
 from agent.quality import QualityConfig
 from agent.rules.models import RuleFile
 from agent.sla.config import FreshnessSlaConfig, validate_sla
@@ -183,12 +183,35 @@ class DatasetConfig(StrictModel):
         "compliance windows; `2h` is short for {max_delay: 2h}.",
     )
 
+    sample: SampleShare = Field(
+        default=None, description="Run the samplable checks on this share of rows, e.g. '1%'; "
+        "counts are extrapolated and the results marked estimated.",
+    )
+    sample_rows: int | None = Field(default=None, ge=1, description="Or about this many rows.")
+    sample_method: SampleMethod = "bernoulli"
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @field_validator("schedule", mode="before")
     @classmethod
     def _schedule(cls, value: Any) -> Schedule:
         return parse_schedule(value)
+
+    @field_validator("sample", mode="before")
+    @classmethod
+    def _sample(cls, value: Any) -> float | None:
+        return parse_sample(value)
+
+    @model_validator(mode="after")
+    def _one_sampling(self) -> DatasetConfig:
+        if self.sample is not None and self.sample_rows is not None:
+            raise ValueError("give sample (a percentage) or sample_rows, not both")
+        return self
+
+    @property
+    def sampled(self) -> bool:
+        """Whether the dataset's samplable checks read a sample of its rows."""
+        return self.sample is not None or self.sample_rows is not None
 
     @model_validator(mode="after")
     def _unique_check_names(self) -> DatasetConfig:

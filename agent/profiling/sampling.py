@@ -11,16 +11,29 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
-from agent.profiling.config import ProfileConfig, SampleMethod
+from agent.profiling.config import SampleMethod
 
 _SQLITE_RANDOM_SPAN = 1_000_000_000
 KEY_LIKE_RATIO = 0.97  # below 1 by about the HLL error of the sample's distinct count
+
+
+class SampleSettings(Protocol):
+    """What a config says about sampling (a dataset's profile, or the dataset's checks)."""
+
+    @property
+    def sample(self) -> float | None: ...
+
+    @property
+    def sample_rows(self) -> int | None: ...
+
+    @property
+    def sample_method(self) -> SampleMethod: ...
 
 
 @dataclass(frozen=True)
@@ -46,10 +59,10 @@ class SamplePlan:
 FULL = SamplePlan()
 
 
-def plan_sample(config: ProfileConfig | None, dialect_name: str, total_rows: int | None) -> SamplePlan:
+def plan_sample(config: SampleSettings | None, dialect_name: str, total_rows: int | None) -> SamplePlan:
     """The sample the config asks for. ``sample_rows`` becomes a fraction of ``total_rows``
     except on DuckDB, which samples a fixed number of rows itself."""
-    if config is None or not config.sampled:
+    if config is None or (config.sample is None and config.sample_rows is None):
         return FULL
     if config.sample is not None:
         return SamplePlan(fraction=config.sample, method=config.sample_method)

@@ -22,6 +22,8 @@ class AcceptedValuesSpec(MostlySpec):
 class AcceptedValuesCheck(AggregateCheck[AcceptedValuesSpec]):
     spec_model = AcceptedValuesSpec
     default_dimension = "validity"
+    samplable = True  # counts of rows: a sample estimates them
+    extrapolated = frozenset({"rows", "non_null", "unexpected"})
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         column = ctx.col(self.spec.column)

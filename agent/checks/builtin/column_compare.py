@@ -47,6 +47,8 @@ class ColumnCompareSpec(CheckSpec):
 class ColumnCompareCheck(AggregateCheck[ColumnCompareSpec]):
     spec_model = ColumnCompareSpec
     default_dimension = "consistency"
+    samplable = True  # counts of rows: a sample estimates them
+    extrapolated = frozenset({"rows", "judged", "violations"})
 
     @property
     def column(self) -> str:

@@ -17,6 +17,8 @@ class ExpectMeanBetweenSpec(GEBetweenSpec):
 
 class ExpectMeanBetween(GEColumnAggregateCheck[ExpectMeanBetweenSpec]):
     spec_model = ExpectMeanBetweenSpec
+    samplable = True  # a sample's mean estimates the table's
+    extrapolated = frozenset({"rows"})
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"mean": sa.func.avg(ctx.col(self.column))}

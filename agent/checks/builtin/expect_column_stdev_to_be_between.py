@@ -22,6 +22,8 @@ class ExpectStdevBetweenSpec(GEBetweenSpec):
 
 class ExpectStdevBetween(GEColumnAggregateCheck[ExpectStdevBetweenSpec]):
     spec_model = ExpectStdevBetweenSpec
+    samplable = True  # a sample's standard deviation estimates the table's
+    extrapolated = frozenset({"rows"})
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         column = ctx.col(self.column)

@@ -17,6 +17,8 @@ class ExpectSumBetweenSpec(GEBetweenSpec):
 
 class ExpectSumBetween(GEColumnAggregateCheck[ExpectSumBetweenSpec]):
     spec_model = ExpectSumBetweenSpec
+    samplable = True  # the sum is scaled up like a count
+    extrapolated = frozenset({"rows", "sum"})
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"sum": sa.func.sum(ctx.col(self.column))}

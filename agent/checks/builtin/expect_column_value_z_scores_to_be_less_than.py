@@ -26,6 +26,7 @@ class ExpectZScoresSpec(GEMapSpec):
 class ExpectZScores(GEMapCheck[ExpectZScoresSpec]):
     spec_model = ExpectZScoresSpec
     default_dimension = "accuracy"
+    samplable = False  # its mean and variance scan every row anyway
 
     def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
         inner = sa.table(ctx.table.name, sa.column(self.column), schema=ctx.table.schema)

@@ -23,6 +23,7 @@ class ExpectUniqueSpec(GEMapSpec):
 class ExpectUnique(GEMapCheck[ExpectUniqueSpec]):
     spec_model = ExpectUniqueSpec
     default_dimension = "uniqueness"
+    samplable = False  # duplicates need every row
 
     def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
         column = ctx.col(self.column)

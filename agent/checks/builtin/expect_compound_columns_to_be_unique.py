@@ -22,6 +22,7 @@ class ExpectCompoundUniqueSpec(GEMultiColumnSpec):
 class ExpectCompoundUnique(GEMultiColumnCheck[ExpectCompoundUniqueSpec]):
     spec_model = ExpectCompoundUniqueSpec
     default_dimension = "uniqueness"
+    samplable = False  # duplicates need every row
 
     def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
         names = self.spec.column_list

@@ -31,6 +31,8 @@ class ExpectRowCountBetweenSpec(GESpec):
 class ExpectRowCountBetween(AggregateCheck[ExpectRowCountBetweenSpec]):
     spec_model = ExpectRowCountBetweenSpec
     default_dimension = "completeness"
+    samplable = True  # on a sample, the row count is an estimate
+    extrapolated = frozenset({"rows"})
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"rows": count_rows()}

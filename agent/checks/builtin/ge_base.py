@@ -278,6 +278,8 @@ class GEMapCheck(AggregateCheck[SpecT]):
     """
 
     default_dimension: ClassVar[str] = "validity"
+    samplable: ClassVar[bool] = True  # row-level verdicts: a sample estimates the counts
+    extrapolated: ClassVar[frozenset[str]] = frozenset({"rows", "domain", "unexpected"})
 
     def domain(self, ctx: QueryContext) -> ColumnElement[bool]:
         return ctx.col(self.column).is_not(None)

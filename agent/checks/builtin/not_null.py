@@ -20,6 +20,8 @@ class NotNullSpec(MostlySpec):
 class NotNullCheck(AggregateCheck[NotNullSpec]):
     spec_model = NotNullSpec
     default_dimension = "completeness"
+    samplable = True  # counts of rows: a sample estimates them
+    extrapolated = frozenset({"rows", "non_null"})
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"rows": count_rows(), "non_null": count_non_null(ctx.col(self.spec.column))}

@@ -34,6 +34,8 @@ class RangeSpec(MostlySpec):
 class RangeCheck(AggregateCheck[RangeSpec]):
     spec_model = RangeSpec
     default_dimension = "validity"
+    samplable = True  # counts of rows: a sample estimates them
+    extrapolated = frozenset({"rows", "non_null", "unexpected"})
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         column = ctx.col(self.spec.column)

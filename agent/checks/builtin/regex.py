@@ -33,6 +33,8 @@ class RegexSpec(MostlySpec):
 class RegexCheck(AggregateCheck[RegexSpec]):
     spec_model = RegexSpec
     default_dimension = "validity"
+    samplable = True  # counts of rows: a sample estimates them
+    extrapolated = frozenset({"rows", "non_null", "unexpected"})
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         column = ctx.col(self.spec.column)

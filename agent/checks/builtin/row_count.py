@@ -29,6 +29,8 @@ class RowCountSpec(CheckSpec):
 class RowCountCheck(AggregateCheck[RowCountSpec]):
     spec_model = RowCountSpec
     default_dimension = "completeness"
+    samplable = True  # on a sample, the row count is an estimate
+    extrapolated = frozenset({"rows"})
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"rows": count_rows()}
