@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.anomaly",
     "agent.commands.profile",
     "agent.commands.suggest",
+    "agent.commands.contract",
     "agent.commands.dbt",
 )
 
