@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from agent.checks.results import CheckResult, Severity
 from agent.checks.runner import DatasetRun, status_of
-from agent.schema.diff import judge
+from agent.schema.diff import SEVERITIES, judge
 from agent.schema.snapshot import ColumnInfo
 
 if TYPE_CHECKING:
@@ -45,7 +45,10 @@ def apply_drift(run: DatasetRun, previous: dict[str, list[ColumnInfo]]) -> Datas
 
 
 def publish_schema(snapshot: ResultsSnapshot, run: DatasetRun) -> None:
-    """dq_schema_columns of the latest snapshot; dq_schema_changes_total grows by the changes."""
+    """dq_schema_columns of the latest snapshot; dq_schema_changes_total grows by the changes.
+
+    Every kind of change starts at 0 with the first snapshot, so that the first change of a
+    kind is an increase Prometheus sees (increase() needs a sample before it)."""
     labels = {"warehouse": run.warehouse, "dataset": run.dataset}
     counts = {tuple(sorted(key.items())): value
               for key, value in snapshot.published().get("dq_schema_changes", [])}
@@ -54,6 +57,12 @@ def publish_schema(snapshot: ResultsSnapshot, run: DatasetRun) -> None:
             continue
         snapshot.publish("dq_schema_columns", run.dataset, labels,
                          float(len(result.outcome.details["schema"])))
+        for kind, severity in SEVERITIES.items():
+            zero = {**labels, "change": kind,
+                    "breaking": "true" if severity == Severity.CRITICAL else "false"}
+            if tuple(sorted(zero.items())) not in counts:
+                counts[tuple(sorted(zero.items()))] = 0.0
+                snapshot.publish("dq_schema_changes", run.dataset, zero, 0.0)
         for change in result.outcome.details.get("changes", []):
             key = {**labels, "change": change["change"],
                    "breaking": "true" if change["breaking"] else "false"}

@@ -70,6 +70,14 @@ async def test_agent_compares_snapshots_between_runs(
         assert result.status == Status.PASS and result.outcome.details["baseline"] is True
         assert [c["name"] for c in result.outcome.details["schema"]] == ["id", "name", "amount"]
         assert result.outcome.details["schema"][1]["nullable"] is True
+        # Every kind of change is exported from the first snapshot on, at 0, so that the
+        # first change is an increase for Prometheus.
+        baseline = generate_latest(agent.registry).decode()
+        for change, breaking in (("removed", "true"), ("renamed", "true"),
+                                 ("type_changed", "true"), ("added", "false"),
+                                 ("reordered", "false")):
+            assert (f'dq_schema_changes_total{{breaking="{breaking}",change="{change}",'
+                    'dataset="items",warehouse="w"} 0.0') in baseline
 
         backend.create_table("items", {"id": sa.Integer(), "full_name": sa.String(20),
                                        "amount": sa.Float(), "note": sa.Text()})
