@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
-from agent.checks.results import Outcome, Severity
+from agent.checks.results import CheckResult, Outcome, Severity
 
 DIMENSIONS: tuple[str, ...] = (
     "completeness", "validity", "uniqueness", "timeliness", "consistency", "accuracy",
@@ -41,6 +41,10 @@ class CheckSpec(BaseModel):
         default=None, description=f"Quality dimension, one of {', '.join(DIMENSIONS)}."
     )
 
+    def warehouse_references(self) -> dict[tuple[str, ...], str]:
+        """Warehouses the check names, by key path within the check (validated on load)."""
+        return {}
+
 
 class ColumnCheckSpec(CheckSpec):
     column: str = Field(min_length=1)
@@ -60,6 +64,9 @@ class QueryContext:
     table: sa.TableClause
     dialect: Dialect
     now: datetime
+    previous: Mapping[str, CheckResult] = field(default_factory=dict)
+    """The last computed (not errored) result of each check of the dataset, by check name;
+    filled only for datasets with a check whose ``uses_history`` is set."""
 
     def col(self, name: str) -> ColumnElement[Any]:
         return self.table.c[name]
@@ -67,6 +74,15 @@ class QueryContext:
     @property
     def dialect_name(self) -> str:
         return self.dialect.name
+
+
+@dataclass(frozen=True)
+class SideQuery:
+    """A scalar an aggregate check needs from outside the dataset's scan (another table, maybe
+    in another configured warehouse); the runner runs it and adds the value to ``evaluate``'s."""
+
+    statement: sa.Select[Any]
+    warehouse: str | None = None  # a configured warehouse's name; None: the dataset's own
 
 
 SpecT = TypeVar("SpecT", bound=CheckSpec)
@@ -79,6 +95,7 @@ class Check(ABC, Generic[SpecT]):
 
     spec_model: ClassVar[type[CheckSpec]]
     default_dimension: ClassVar[str] = "validity"
+    uses_history: ClassVar[bool] = False  # evaluation reads QueryContext.previous
 
     def __init__(self, spec: SpecT) -> None:
         self.spec = spec
@@ -115,6 +132,12 @@ class Check(ABC, Generic[SpecT]):
         """Columns of the dataset the check reads."""
         return {self.column} if self.column else set()
 
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool] | None:
+        """True for a row of the dataset that fails the check, for failing-row samples; None
+        when the check has no row-level verdict. ``where`` is the dataset's filter, for
+        predicates that read the table again (duplicates)."""
+        return None
+
 
 class AggregateCheck(Check[SpecT]):
     """A check computed from aggregate expressions over the dataset's rows (fusable)."""
@@ -133,7 +156,12 @@ class AggregateCheck(Check[SpecT]):
 
     @abstractmethod
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
-        """The verdict from the values of :meth:`metrics`, keyed by the same names."""
+        """The verdict from the values of :meth:`metrics` (and of :meth:`side_queries`), keyed
+        by the same names."""
+
+    def side_queries(self, ctx: QueryContext) -> dict[str, SideQuery]:
+        """Named scalars from statements of their own (none by default)."""
+        return {}
 
 
 class QueryCheck(Check[SpecT]):

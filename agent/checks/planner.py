@@ -4,6 +4,7 @@ kept apart."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from agent.checks.base import AggregateCheck, Check, QueryCheck, QueryContext, build_check
 from agent.checks.expressions import count_rows
+from agent.checks.results import CheckResult
 from agent.config.models import DatasetConfig
 from agent.profiling.sampling import SamplePlan, sampled_source
 
@@ -47,10 +49,15 @@ class DatasetPlan:
     query_checks: list[QueryCheck[Any]]
     metric_keys: dict[str, dict[str, str]]  # check name -> {local metric name -> key}
     check_order: list[str]  # check names in config order
+    side_values: dict[str, dict[str, Any]] = field(default_factory=dict)  # filled by the runner
+    side_errors: dict[str, str] = field(default_factory=dict)  # check name -> why a side failed
 
     @property
     def aggregate_checks(self) -> list[AggregateCheck[Any]]:
         return [check for query in self.queries for check in query.checks]
+
+    def checks_by_name(self) -> dict[str, Check[Any]]:
+        return {check.name: check for check in [*self.aggregate_checks, *self.query_checks]}
 
     def select(
         self, query: FusedQuery, checks: list[AggregateCheck[Any]] | None = None,
@@ -98,9 +105,11 @@ def expression_key(expression: ColumnElement[Any], dialect: Dialect) -> str:
 def plan_dataset(
     name: str, config: DatasetConfig, dialect: Dialect, now: datetime,
     *, max_expressions: int = MAX_EXPRESSIONS_PER_QUERY,
+    previous: Mapping[str, CheckResult] | None = None,
 ) -> DatasetPlan:
     checks = [build_check(spec) for spec in config.check_specs()]
-    context = QueryContext(table=dataset_table(config, checks), dialect=dialect, now=now)
+    context = QueryContext(table=dataset_table(config, checks), dialect=dialect, now=now,
+                           previous=dict(previous or {}))
     queries: list[FusedQuery] = [FusedQuery()]
     queries[0].add(ROW_COUNT_KEY, count_rows())
     sampled: list[FusedQuery] = []  # samplable checks of a dataset with `sample:`

@@ -21,6 +21,11 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+# Outcome details shown in the JSON of a result: both sides of a reconciliation, the previous
+# run a change was measured against, failing-row samples (masked when configured).
+SHOWN_DETAILS = ("sides", "previous", "failing_rows", "failing_rows_error")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A check's verdict on the values it asked for."""
@@ -102,6 +107,8 @@ class CheckResult:
         )
         if self.estimated_from is not None:
             data["sample"] = self.estimated_from
+        data.update({key: _jsonable(outcome.details[key])
+                     for key in SHOWN_DETAILS if key in outcome.details})
         return data
 
     def to_record(self) -> dict[str, Any]:

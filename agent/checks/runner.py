@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from agent.checks.base import AggregateCheck, Check, QueryCheck
+from agent.checks.failing_rows import with_failing_rows
 from agent.checks.planner import ROW_COUNT_KEY, DatasetPlan, FusedQuery, plan_dataset
 from agent.checks.results import CheckResult, Outcome, Severity, Status
 from agent.checks.sampling import CheckSample, Extrapolation, resolve_sample
+from agent.checks.side_queries import run_side_queries
 from agent.config.models import DatasetConfig
 from agent.warehouses.errors import WarehouseError, WarehouseUnavailable
 from agent.warehouses.warehouse import Warehouse
@@ -69,18 +71,27 @@ def status_of(outcome: Outcome, severity: Severity) -> Status:
 class DatasetRunner:
     """Runs a dataset's plan on its warehouse. One instance per (dataset, config version)."""
 
-    def __init__(self, name: str, config: DatasetConfig, warehouse: Warehouse) -> None:
+    def __init__(
+        self, name: str, config: DatasetConfig, warehouse: Warehouse, *,
+        warehouses: Mapping[str, Warehouse] | None = None,
+        previous: Mapping[str, CheckResult] | None = None,
+    ) -> None:
+        """``warehouses``: every configured warehouse by name (for checks reading another);
+        ``previous``: the last computed result of each check (for checks with uses_history)."""
         self.name = name
         self.config = config
         self.warehouse = warehouse
+        self.warehouses = warehouses or {warehouse.name: warehouse}
+        self.previous = previous or {}
 
     async def run(self) -> DatasetRun:
         started_at = datetime.now(UTC)
         clock = time.perf_counter()
-        plan = plan_dataset(self.name, self.config, self.warehouse.engine.dialect, started_at)
+        plan = plan_dataset(self.name, self.config, self.warehouse.engine.dialect, started_at,
+                            previous=self.previous)
         results: list[CheckResult] = []
         row_count: int | None = None
-        queries = 0
+        queries = await run_side_queries(plan, self.warehouse, self.warehouses)
         sample: CheckSample | None = None
         for fused in plan.queries:
             if fused.sampled and sample is None:
@@ -96,6 +107,10 @@ class DatasetRunner:
             queries += 1
         order = {name: index for index, name in enumerate(plan.check_order)}
         results.sort(key=lambda result: order.get(result.check, len(order)))
+        results, sampled = await with_failing_rows(
+            results, plan.checks_by_name(), plan.context, plan.where, self.warehouse,
+            self.config.failing_row_samples)
+        queries += sampled
         freshness = freshness_of(results)
         errors = [r.error for r in results if r.status == Status.ERROR and r.error]
         return DatasetRun(
@@ -179,7 +194,10 @@ class DatasetRunner:
         self, plan: DatasetPlan, check: AggregateCheck[Any], by_key: Mapping[str, Any],
         started_at: datetime, elapsed: float, scaling: Extrapolation | None = None,
     ) -> CheckResult:
+        if check.name in plan.side_errors:
+            return self._error(check, started_at, elapsed, plan.side_errors[check.name])
         values = {local: by_key[key] for local, key in plan.metric_keys[check.name].items()}
+        values.update(plan.side_values.get(check.name, {}))
         if scaling is not None:
             values = scaling.apply(check, values)
         try:

@@ -93,6 +93,23 @@ def _check_references(config: Config, source: YamlSource) -> None:
                 f"{source.path}:{source.line_of(key_path)}: datasets.{name}.warehouse: unknown "
                 f"warehouse {dataset.warehouse!r}; configured warehouses: {known}"
             )
+        _check_check_references(config, name, source)
+
+
+def _check_check_references(config: Config, dataset: str, source: YamlSource) -> None:
+    """Warehouses named inside checks (a reconciliation's other side) must be configured."""
+    known = ", ".join(sorted(config.warehouses))
+    for index, spec in enumerate(config.datasets[dataset].checks):
+        for suffix, warehouse in spec.warehouse_references().items():
+            if warehouse in config.warehouses:
+                continue
+            key_path: KeyPath = ("datasets", dataset, "checks", index, *suffix)
+            check = spec.name or spec.type
+            raise ConfigError(
+                f"{source.path}:{source.line_of(key_path)}: {format_key_path(key_path)}: check "
+                f"{check!r} of dataset {dataset!r} names unknown warehouse {warehouse!r}; "
+                f"configured warehouses: {known}"
+            )
 
 
 def _check_secret_files(config: Config, source: YamlSource) -> None:

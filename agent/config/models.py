@@ -20,6 +20,7 @@ from pydantic import (
 
 from agent.anomaly.config import AnomalySetting
 from agent.checks.base import CheckSpec
+from agent.checks.failing_rows import FailingRowSamples
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
 from agent.profiling.config import ProfileConfig, SampleMethod, SampleShare, parse_sample
@@ -176,6 +177,10 @@ class DatasetConfig(StrictModel):
     )
     profile: ProfileConfig | None = Field(
         default=None, description="Profiling of this dataset: schedule, sampling, incremental."
+    )
+    failing_row_samples: FailingRowSamples = Field(
+        default_factory=FailingRowSamples,
+        description="Sample rows of failing row-level checks: {limit: 5, mask: [columns]}.",
     )
     freshness_sla: FreshnessSlaConfig | None = Field(
         default=None,

@@ -33,6 +33,9 @@ class AcceptedValuesCheck(AggregateCheck[AcceptedValuesSpec]):
             "unexpected": count_where(column.not_in(self.spec.values)),
         }
 
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        return ctx.col(self.spec.column).not_in(self.spec.values)
+
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
         return map_outcome(
             element_count=as_int(values["rows"]), non_null_count=as_int(values["non_null"]),

@@ -66,7 +66,9 @@ class ColumnCompareCheck(AggregateCheck[ColumnCompareSpec]):
         names = {self.spec.column_a, self.spec.column_b}
         return names | ({self.spec.product} if self.spec.product else set())
 
-    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
+    def _judged_and_violated(
+        self, ctx: QueryContext
+    ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
         a, b = ctx.col(self.spec.column_a), ctx.col(self.spec.column_b)
         present = [a.is_not(None), b.is_not(None)]
         if self.spec.product is not None:
@@ -75,9 +77,16 @@ class ColumnCompareCheck(AggregateCheck[ColumnCompareSpec]):
             violated: ColumnElement[bool] = sa.func.abs(a * b - c) > self.spec.tolerance
         else:
             violated = sa.not_(OPERATORS[self.spec.op](a, b))
-        judged = sa.and_(*present)
+        return sa.and_(*present), violated
+
+    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
+        judged, violated = self._judged_and_violated(ctx)
         return {"rows": count_rows(), "judged": count_where(judged),
                 "violations": count_where(sa.and_(judged, violated))}
+
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        judged, violated = self._judged_and_violated(ctx)
+        return sa.and_(judged, violated)
 
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
         return map_outcome(

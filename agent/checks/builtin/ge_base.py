@@ -292,6 +292,9 @@ class GEMapCheck(AggregateCheck[SpecT]):
         """What the unexpected list shows of each unexpected row."""
         return [ctx.col(self.column)]
 
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        return sa.and_(self.domain(ctx), self.unexpected(ctx))
+
     def format_unexpected(self, row: tuple[Any, ...]) -> Any:
         return jsonable(row[0]) if len(row) == 1 else [jsonable(value) for value in row]
 

@@ -26,6 +26,9 @@ class NotNullCheck(AggregateCheck[NotNullSpec]):
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         return {"rows": count_rows(), "non_null": count_non_null(ctx.col(self.spec.column))}
 
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        return ctx.col(self.spec.column).is_(None)
+
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
         rows, non_null = as_int(values["rows"]), as_int(values["non_null"])
         nulls = rows - non_null

@@ -37,7 +37,8 @@ class RangeCheck(AggregateCheck[RangeSpec]):
     samplable = True  # counts of rows: a sample estimates them
     extrapolated = frozenset({"rows", "non_null", "unexpected"})
 
-    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        """Values outside the bounds (or on a strict one)."""
         column = ctx.col(self.spec.column)
         outside: list[ColumnElement[bool]] = []
         if self.spec.min is not None:
@@ -46,10 +47,14 @@ class RangeCheck(AggregateCheck[RangeSpec]):
         if self.spec.max is not None:
             high = inline_number(self.spec.max)
             outside.append(column >= high if self.spec.strict_max else column > high)
+        return sa.or_(*outside)
+
+    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
+        column = ctx.col(self.spec.column)
         return {
             "rows": count_rows(),
             "non_null": count_non_null(column),
-            "unexpected": count_where(sa.or_(*outside)),
+            "unexpected": count_where(self.failing_rows(ctx, None)),
             "min": sa.func.min(column),
             "max": sa.func.max(column),
         }

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from pydantic import Field
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import MostlySpec, QueryCheck, QueryContext
 from agent.checks.map_outcome import as_int, map_outcome
@@ -32,7 +33,8 @@ class ReferentialIntegrityCheck(QueryCheck[ReferentialIntegritySpec]):
     spec_model = ReferentialIntegritySpec
     default_dimension = "consistency"
 
-    def statement(self, ctx: QueryContext, where: str | None) -> sa.Select[Any]:
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        """A non-null child value with no parent row."""
         spec = self.spec
         parent = sa.table(spec.parent_table, sa.column(spec.parent_column),
                           schema=spec.parent_schema or ctx.table.schema).alias("dq_parent")
@@ -41,11 +43,15 @@ class ReferentialIntegrityCheck(QueryCheck[ReferentialIntegritySpec]):
             sa.select(sa.literal(1)).select_from(parent)
             .where(parent.c[spec.parent_column] == child)
         )
+        return sa.and_(child.is_not(None), orphan)
+
+    def statement(self, ctx: QueryContext, where: str | None) -> sa.Select[Any]:
+        child = ctx.col(self.spec.column)
         statement = sa.select(
             sa.func.count().label("rows"),
             sa.func.count(child).label("non_null"),
             sa.func.coalesce(sa.func.sum(
-                sa.case((sa.and_(child.is_not(None), orphan), 1), else_=0)), 0).label("orphans"),
+                sa.case((self.failing_rows(ctx, where), 1), else_=0)), 0).label("orphans"),
         ).select_from(ctx.table)
         return statement.where(sa.text(where)) if where else statement
 

@@ -38,12 +38,16 @@ class RegexCheck(AggregateCheck[RegexSpec]):
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         column = ctx.col(self.spec.column)
-        matches = regex_matches(as_text(column), sa.literal(self.spec.pattern))
         return {
             "rows": count_rows(),
             "non_null": count_non_null(column),
-            "unexpected": count_where(sa.not_(matches)),
+            "unexpected": count_where(self.failing_rows(ctx, None)),
         }
+
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        """Non-null values that do not match (NULL makes the negation NULL, not true)."""
+        column = ctx.col(self.spec.column)
+        return sa.not_(regex_matches(as_text(column), sa.literal(self.spec.pattern)))
 
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
         return map_outcome(

@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
 from agent.checks.expressions import count_non_null, count_rows
 from agent.checks.map_outcome import as_int, map_outcome
+from agent.checks.repeated_keys import repeated_key_filter
 from agent.checks.results import Outcome
 
 
@@ -29,6 +30,10 @@ class UniqueCheck(AggregateCheck[UniqueSpec]):
             "non_null": count_non_null(column),
             "distinct": sa.func.count(sa.distinct(column)),
         }
+
+    def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        """Every row whose non-null value appears more than once."""
+        return repeated_key_filter(ctx, [self.spec.column], where, nulls_equal=False)
 
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
         non_null = as_int(values["non_null"])

@@ -161,9 +161,9 @@ async def test_map_expectations_fuse_into_one_query_and_fetch_values_only_when_f
         "expect_column_values_to_match_regex": "fail",
         "expect_column_max_to_be_between": "pass",
     }
-    # one fused SELECT for all five, plus one for the regex's unexpected values
-    assert counter.count == 2, counter.statements
-    assert rule_run.queries == 2
+    # one fused SELECT for all five, then the regex's failing-row sample and unexpected values
+    assert counter.count == 3, counter.statements
+    assert rule_run.queries == 3
 
 
 def test_aliases_and_column_inside_kwargs(tmp_path: Path, duckdb_backend: Backend) -> None:

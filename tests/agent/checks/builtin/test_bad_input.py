@@ -49,8 +49,9 @@ async def test_a_missing_column_errors_only_its_own_check(
     assert ran["unique_code"].outcome.unexpected_count == 1
     assert ran["freshness_ts"].status == Status.PASS
     assert ran.run.row_count == 4
-    # one fused query failed, then each aggregate check alone, then the custom query
-    assert ran.run.queries == 1 + 10 + 1
+    # one fused query failed, then each aggregate check alone, then the custom query, then a
+    # failing-row sample for unique_code
+    assert ran.run.queries == 1 + 10 + 1 + 1
     assert ran.stats.errors["query"] == 1 + 6 + 1
 
 
@@ -73,7 +74,11 @@ async def test_identifiers_with_quotes_spaces_and_sql(backend: Backend, tmp_path
         {"type": "custom_sql", "name": "custom", "query": "SELECT * FROM {table}"},
     ]
     ran = await run_checks(backend, tmp_path, checks, columns=columns, rows=rows, table=WEIRD)
-    assert ran.run.queries == 2
+    # the fused scan, the custom query, failing-row samples of not_null, unique and range
+    assert ran.run.queries == 2 + 3
+    assert [row[WEIRD] for row in ran["not_null"].outcome.details["failing_rows"]] == [None]
+    assert sorted(row[WEIRD] for row in ran["unique"].outcome.details["failing_rows"]) == ["b", "b"]
+    assert ran["range"].outcome.details["failing_rows"] == [{WEIRD: "b", SPACED: 30}]
     assert ran["row_count"].status == Status.PASS
     assert ran["not_null"].outcome.missing_count == 1
     assert ran["unique"].outcome.unexpected_count == 1
