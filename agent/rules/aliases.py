@@ -32,6 +32,9 @@ ALIASES: dict[str, str] = {
     "a_greater_than_b": "expect_column_pair_values_a_to_be_greater_than_b",
     "increasing": "expect_column_values_to_be_increasing",
     "decreasing": "expect_column_values_to_be_decreasing",
+    "kl_divergence": "expect_column_kl_divergence_to_be_less_than",
+    "chisquare": "expect_column_chisquare_test_p_value_to_be_greater_than",
+    "ks_test": "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than",
 }
 # Arguments of the native checks renamed to Great Expectations' keywords.
 ALIAS_KWARGS: dict[str, dict[str, str]] = {

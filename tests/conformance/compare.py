@@ -105,6 +105,15 @@ def mismatch(case: Case, observed: Observed) -> str | None:
                 problems.append(f"{key} {got!r} != {value!r}")
         elif key == "observed_value":
             problems.extend(_observed_problems(case, fields.get("observed_value"), value))
+        elif key in ("observed_partition", "expected_partition"):
+            problems.extend(_partition_problems(key, fields.get("details"), value))
+        elif key.startswith("observed_cdf_"):
+            problems.extend(_cdf_problems(key, fields.get("details"), value))
+        elif key == "value_counts":
+            counts = (fields.get("details") or {}).get("value_counts")
+            missing = [count for count in value if counts is None or count not in counts]
+            if missing:
+                problems.append(f"value_counts {counts!r} lack {missing!r}")
         elif key in _RESULT_FIELDS:
             got = fields.get(key)
             if not (got == value or (got is not None and value is not None and close(got, value))):
@@ -128,3 +137,32 @@ def _observed_problems(case: Case, got: Any, value: Any) -> list[str]:
     else:
         ok = got == value
     return [] if ok else [f"observed_value {got!r} != {value!r}"]
+
+
+def _partition_problems(key: str, details: Any, value: dict[str, Any]) -> list[str]:
+    """Great Expectations' harness: bins and weights close, tail_weights close where reported."""
+    got = (details or {}).get(key) if isinstance(details, dict) else None
+    if not isinstance(got, dict):
+        return [f"no {key} in details"]
+    names = ["bins", "weights"] + (["tail_weights"] if "tail_weights" in got else [])
+    return [f"{key}.{name} {got.get(name)!r} != {value.get(name)!r}" for name in names
+            if not _allclose(got.get(name), value.get(name))]
+
+
+def _cdf_problems(key: str, details: Any, value: Any) -> list[str]:
+    """observed_cdf_x_0_lt / _x_0_eq / _x_-1_gt / _x_-1_eq: the observed CDF's first or last x
+    compared with ``value``, as Great Expectations' harness reads these keys."""
+    cdf = (details or {}).get("observed_cdf") if isinstance(details, dict) else None
+    if not isinstance(cdf, dict) or not cdf.get("x"):
+        return ["no observed_cdf in details"]
+    x = cdf["x"][-1] if "x_-1" in key else cdf["x"][0]
+    ok = {"lt": x < value, "gt": x > value, "eq": x == value}[key.rsplit("_", 1)[-1]]
+    return [] if ok else [f"{key}: observed_cdf x {x!r} vs {value!r}"]
+
+
+def _allclose(got: Any, want: Any) -> bool:
+    """numpy.allclose's default tolerances (rtol 1e-5, atol 1e-8), element by element."""
+    if not isinstance(got, list) or not isinstance(want, list) or len(got) != len(want):
+        return False
+    return all(math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-8 + 1e-5 * abs(float(b)))
+               or float(a) == float(b) for a, b in zip(got, want, strict=True))
