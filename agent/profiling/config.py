@@ -5,7 +5,7 @@
       columns: [amount, status]   # default: every column
       sample: "1%"                # or sample_rows: 100000
       sample_method: bernoulli    # bernoulli | system (PostgreSQL block sampling)
-      incremental: {column: updated_at}
+      incremental: {column: updated_at, null_rows: once, full_refresh_every: 7d}
       pushdown: false             # DuckDB: approx_count_distinct / approx_quantile in SQL
       export_columns: [amount]    # dq_column_* gauges; default: the first 20 columns
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
-from agent.config.durations import Duration
+from agent.config.durations import Duration, parse_duration
 
 if TYPE_CHECKING:
     from agent.config.models import Schedule
@@ -54,10 +54,53 @@ SampleShare = Annotated[
 """A share of rows: ``"1%"`` in YAML, or a fraction; validated by :func:`parse_sample`."""
 
 
+NullRows = Literal["skip", "once"]
+
+
 class IncrementalConfig(BaseModel):
+    """Incremental profiles: ``{column: updated_at, null_rows: once, full_refresh_every: 7d}``."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     column: str = Field(min_length=1, description="Monotonic column (e.g. updated_at) used as watermark.")
+    null_rows: NullRows = Field(
+        default="skip",
+        description="Rows whose watermark column is NULL: skip (never profiled; counted and "
+        "reported at each full read) or once (profiled at each full read only).",
+    )
+    full_refresh_every: int | str | None = Field(
+        default=None,
+        description="Read the whole table again after this many increments (10) or once the "
+        "last full read is this old (7d), bounding the drift of updated rows counted twice.",
+    )
+
+    @field_validator("full_refresh_every", mode="before")
+    @classmethod
+    def _refresh(cls, value: Any) -> int | str | None:
+        if isinstance(value, bool) or not isinstance(value, int | str | None):
+            raise ValueError("full_refresh_every: expected a number of increments (10) or a duration (7d)")
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, int):
+            if value < 1:
+                raise ValueError(
+                    "full_refresh_every: expected at least 1 increment, or a duration such as 7d")
+            return value
+        if value is not None and parse_duration(value) <= 0:
+            raise ValueError("full_refresh_every: the duration must be positive")
+        return value
+
+    @property
+    def refresh_increments(self) -> int | None:
+        """Increments after which the next run reads every row, or None."""
+        return self.full_refresh_every if isinstance(self.full_refresh_every, int) else None
+
+    @property
+    def refresh_seconds(self) -> float | None:
+        """Age of the last full read after which the next run reads every row, or None."""
+        if isinstance(self.full_refresh_every, str):
+            return parse_duration(self.full_refresh_every)
+        return None
 
 
 class ProfileConfig(BaseModel):
