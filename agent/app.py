@@ -17,11 +17,11 @@ from prometheus_client import CollectorRegistry, PlatformCollector, ProcessColle
 from agent.anomaly.monitor import judge_dataset
 from agent.anomaly.publish import detection_rows, publish_verdicts
 from agent.api.http import HttpApi
-from agent.checks.results import Status
+from agent.checks.results import CheckResult, Status
 from agent.checks.runner import DatasetRun, DatasetRunner, freshness_of
 from agent.config.errors import ConfigError
 from agent.config.loader import load_config
-from agent.config.models import Config
+from agent.config.models import Config, DatasetConfig
 from agent.profiling import references as profile_references
 from agent.profiling.export import publish_profile
 from agent.profiling.progress import Progress
@@ -37,6 +37,7 @@ from agent.sla.service import compliance_ratios, publish_compliance
 from agent.snapshot import ResultsSnapshot
 from agent.store.history import HistoryStore
 from agent.store.lock import StoreLock
+from agent.store.previous import history_checks, previous_results
 from agent.warehouses.engines import safe_url
 from agent.warehouses.warehouse import Warehouse
 from exporter.collector import SnapshotCollector
@@ -147,7 +148,9 @@ class Agent:
         if rule is not None:  # a rule file's templates ({{ now - 1 hour }}) render per run
             dataset = dataset_config(rule, now_utc())
         try:
-            run = await DatasetRunner(name, dataset, warehouse).run()
+            previous = await self._previous_results(name, dataset)
+            run = await DatasetRunner(name, dataset, warehouse, warehouses=self.warehouses,
+                                      previous=previous).run()
             run = await self._judge_schema_drift(run)
             score = quality_score(run.results, dataset.quality)
             if score.overall is not None:
@@ -176,6 +179,17 @@ class Agent:
             self.snapshot.scheduler.running -= 1
             if task is not None:
                 self._running.discard(task)
+
+    async def _previous_results(self, name: str, dataset: DatasetConfig) -> dict[str, CheckResult]:
+        """The last computed results of the dataset's checks that compare with history."""
+        checks = history_checks(dataset)
+        if not checks or self.store is None:
+            return {}
+        try:
+            return await self._in_store_thread(previous_results, self.store, name, checks)
+        except Exception:
+            log.exception("could not read the previous results", extra={"dataset": name})
+            return {}
 
     async def _judge_schema_drift(self, run: DatasetRun) -> DatasetRun:
         """Compare the run's schema snapshots with the previous run's and publish the gauges."""

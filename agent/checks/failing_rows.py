@@ -9,6 +9,7 @@ are stored with the run in the history store and shown in the JSON outputs, unde
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -112,7 +113,7 @@ async def with_failing_rows(
             continue
         issued += 1
         try:
-            keys, rows = await warehouse.run(lambda conn, s=statement: _fetch(conn, s))
+            keys, rows = await warehouse.run(functools.partial(_fetch, statement=statement))
             extra: dict[str, Any] = {"failing_rows": masked_rows(keys, rows, settings.mask)}
         except WarehouseError as exc:
             extra = {"failing_rows_error": str(exc)}
@@ -121,6 +122,8 @@ async def with_failing_rows(
     return out, issued
 
 
-def _fetch(connection: Connection, statement: sa.Select[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+def _fetch(
+    connection: Connection, *, statement: sa.Select[Any]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     result = connection.execute(statement)
     return list(result.keys()), [tuple(row) for row in result.all()]

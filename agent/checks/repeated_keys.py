@@ -33,10 +33,6 @@ def _table(ctx: QueryContext, columns: list[str]) -> sa.TableClause:
     return sa.table(ctx.table.name, *(sa.column(c) for c in columns), schema=ctx.table.schema)
 
 
-def _filtered(statement: sa.Select[Any], where: str | None) -> sa.Select[Any]:
-    return statement.where(sa.text(where)) if where else statement
-
-
 def key_counts_statement(
     ctx: QueryContext, columns: list[str], where: str | None, *, nulls_equal: bool
 ) -> sa.Select[Any]:
@@ -44,11 +40,14 @@ def key_counts_statement(
     table = _table(ctx, columns)
     key = [table.c[c] for c in columns]
     has_null = sa.or_(*(column.is_(None) for column in key))
-    groups = _filtered(
+    grouped = (
         sa.select(sa.func.count().label("n"),
                   sa.func.max(sa.case((has_null, 1), else_=0)).label("has_null"))
-        .select_from(table).group_by(*key), where,
-    ).subquery("dq_key_groups")
+        .select_from(table).group_by(*key)
+    )
+    if where:
+        grouped = grouped.where(sa.text(where))
+    groups = grouped.subquery("dq_key_groups")
     repeated = groups.c.n > 1
     if not nulls_equal:
         repeated = sa.and_(repeated, groups.c.has_null == 0)
@@ -83,9 +82,9 @@ def repeated_key_filter(
     """True for a row of ``ctx.table`` whose key appears more than once in the dataset."""
     table = _table(ctx, columns)
     key = [table.c[c] for c in columns]
-    repeated = _filtered(
-        sa.select(*key).select_from(table).group_by(*key).having(sa.func.count() > 1), where
-    )
+    repeated = sa.select(*key).select_from(table).group_by(*key).having(sa.func.count() > 1)
+    if where:
+        repeated = repeated.where(sa.text(where))
     if not nulls_equal:
         repeated = repeated.where(*(column.is_not(None) for column in key))
     groups = repeated.subquery("dq_repeated_keys")

@@ -19,6 +19,7 @@ from agent.commands.config_access import load_or_report, report_unknown_datasets
 from agent.config.models import Config
 from agent.logging_setup import configure_logging
 from agent.rules import command as rules_command
+from agent.store.previous import stored_previous
 from agent.warehouses.warehouse import Warehouse
 
 
@@ -59,10 +60,12 @@ async def run_once(config: Config, names: list[str]) -> list[DatasetRun]:
         from agent.profiling.store import ProfileStore
 
         references.install(ProfileStore.open(config.agent.store_url()))
+    previous = stored_previous(config, names)
     warehouses = {name: Warehouse(name, wc) for name, wc in config.warehouses.items()}
     try:
         runners = [
-            DatasetRunner(name, config.datasets[name], warehouses[config.warehouse_of(name)])
+            DatasetRunner(name, config.datasets[name], warehouses[config.warehouse_of(name)],
+                          warehouses=warehouses, previous=previous.get(name))
             for name in names
         ]
         return list(await asyncio.gather(*(runner.run() for runner in runners)))

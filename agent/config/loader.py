@@ -99,7 +99,7 @@ def _check_references(config: Config, source: YamlSource) -> None:
 def _check_check_references(config: Config, dataset: str, source: YamlSource) -> None:
     """Warehouses named inside checks (a reconciliation's other side) must be configured."""
     known = ", ".join(sorted(config.warehouses))
-    for index, spec in enumerate(config.datasets[dataset].checks):
+    for index, spec in enumerate(config.datasets[dataset].check_specs()):
         for suffix, warehouse in spec.warehouse_references().items():
             if warehouse in config.warehouses:
                 continue
