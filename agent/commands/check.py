@@ -96,12 +96,15 @@ def render_table(results: list[CheckResult]) -> str:
             str(outcome.expected_value) if outcome.expected_value is not None
             else f"[{_short(outcome.expected_min)}, {_short(outcome.expected_max)}]"
         )
+        observed = ("~" if result.estimated else "") + _short(outcome.observed_value)
         rows.append((result.dataset, result.check, result.status.value.upper(),
-                     _short(outcome.observed_value), expected,
-                     result.error or outcome.message or ""))
+                     observed, expected, result.error or outcome.message or ""))
     widths = [min(40, max(len(row[i]) for row in rows)) for i in range(len(header) - 1)]
     lines = ["  ".join(cell[:40].ljust(width) for cell, width in zip(row, widths, strict=False))
              + "  " + row[-1] for row in rows]
+    samples = sorted({r.estimated_from for r in results if r.estimated_from is not None})
+    if samples:
+        lines.append(f"(~ estimated from a sample: {', '.join(samples)})")
     return "\n".join(lines)
 
 

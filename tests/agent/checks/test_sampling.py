@@ -223,3 +223,21 @@ def test_config_and_scaling() -> None:
         DatasetConfig.model_validate({"table": "t", "sample": "lots"})
     assert scaled(7, 10.0) == 70 and isinstance(scaled(7, 10.0), int)
     assert scaled(None, 10.0) is None and scaled(1.5, 2.0) == 3.0
+
+
+def test_table_output_marks_estimates() -> None:
+    from agent.checks.results import Outcome
+    from agent.commands.check import render_table
+
+    def result(check: str, sample: str | None) -> CheckResult:
+        return CheckResult(
+            warehouse="w", dataset="events", check=check, check_type="not_null", column="a",
+            severity="warning", dimension="completeness", status=Status.PASS,
+            outcome=Outcome(success=True, observed_value=0.125), started_at=datetime.now(UTC),
+            duration_seconds=0.1, estimated_from=sample)
+
+    text = render_table([result("sampled", "1% (bernoulli)"), result("full", None)])
+    sampled_line, full_line = text.splitlines()[1:3]
+    assert "~0.125" in sampled_line and "~" not in full_line
+    assert text.splitlines()[-1] == "(~ estimated from a sample: 1% (bernoulli))"
+    assert "estimated" not in render_table([result("full", None)])
