@@ -67,12 +67,12 @@ def plan_sample(config: SampleSettings | None, dialect_name: str, total_rows: in
     if config.sample is not None:
         return SamplePlan(fraction=config.sample, method=config.sample_method)
     assert config.sample_rows is not None
+    if total_rows is not None and total_rows <= config.sample_rows:
+        return FULL
     if dialect_name == "duckdb":
         return SamplePlan(rows=config.sample_rows, method="bernoulli")
     if total_rows is None:
         raise ValueError("sample_rows needs the table's row count on this dialect")
-    if total_rows <= config.sample_rows:
-        return FULL
     return SamplePlan(fraction=config.sample_rows / total_rows, method=config.sample_method)
 
 

@@ -18,6 +18,7 @@ from agent.checks.results import CheckResult, Status
 from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.checks.sampling import scaled
 from agent.config.models import DatasetConfig
+from agent.profiling.sampling import plan_sample
 from agent.warehouses.warehouse import Warehouse
 from tests.conftest import make_config
 from tests.support.backends import Backend
@@ -210,6 +211,12 @@ def test_plan_splits_samplable_checks_and_renders_the_sample() -> None:
                    .compile(dialect=sqlite.dialect()))
     assert "TABLESAMPLE" not in fallback and "random()" in fallback
 
+    blocks = plan_dataset("events", config.model_copy(update={"sample_method": "system"}),
+                          postgresql.dialect(), now)
+    text = str(blocks.select(blocks.queries[1], sample=SamplePlan(fraction=0.01, method="system"))
+               .compile(dialect=postgresql.dialect()))
+    assert "TABLESAMPLE system(1)" in text
+
     unsampled = plan_dataset("events", config.model_copy(update={"sample": None}),
                              postgresql.dialect(), now)
     assert len(unsampled.queries) == 1 and not unsampled.queries[0].sampled
@@ -217,6 +224,11 @@ def test_plan_splits_samplable_checks_and_renders_the_sample() -> None:
 
 def test_config_and_scaling() -> None:
     assert DatasetConfig.model_validate({"table": "t", "sample": "2.5%"}).sample == 0.025
+    # sample_rows at least the table's rows: every row is read, nothing is estimated.
+    config = DatasetConfig.model_validate({"table": "t", "sample_rows": 500})
+    for dialect in ("duckdb", "postgresql", "sqlite"):
+        assert not plan_sample(config, dialect, 400).sampled
+    assert plan_sample(config, "duckdb", 1000).rows == 500
     with pytest.raises(ValueError, match="not both"):
         DatasetConfig.model_validate({"table": "t", "sample": "1%", "sample_rows": 5})
     with pytest.raises(ValueError, match="sample: expected a percentage"):
