@@ -100,6 +100,8 @@ def dataset_config(rule: RuleFile, now: datetime) -> DatasetConfig:
         data["warehouse"] = rule.warehouse
     if rule.schedule:
         data["schedule"] = rule.schedule
+    if rule.failing_row_samples is not None:
+        data["failing_row_samples"] = rule.failing_row_samples
     for key in ("team", "owner", "criticality", "tier"):
         if key in rule.tags:
             data[key] = rule.tags[key]

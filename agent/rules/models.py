@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agent.checks.failing_rows import FailingRowSamples
 from agent.rules.templates import parse_span
 
 
@@ -51,3 +52,6 @@ class RuleFile(RuleModel):
     expectations: list[Expectation] = Field(min_length=1)
     alert_config: AlertConfig = Field(default_factory=AlertConfig)
     tags: dict[str, str] = Field(default_factory=dict)
+    failing_row_samples: FailingRowSamples | None = Field(
+        default=None, description="Sample rows of failing expectations: {limit: 5, mask: [...]}."
+    )

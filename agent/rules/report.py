@@ -8,7 +8,8 @@ from agent.checks.results import CheckResult, Status
 from agent.rules.runner import RuleRun
 
 _GE_FIELDS = ("element_count", "missing_count", "unexpected_count")
-_DETAIL_FIELDS = ("partial_unexpected_list", "unexpected_list", "unexpected_list_error")
+_DETAIL_FIELDS = ("partial_unexpected_list", "unexpected_list", "unexpected_list_error",
+                  "failing_rows", "failing_rows_error")
 
 
 def result_json(result: CheckResult) -> dict[str, Any]:

@@ -33,9 +33,10 @@ async def run_checks(
     backend: Backend, tmp_path: Path, checks: Sequence[dict[str, Any]], *,
     columns: dict[str, sa.types.TypeEngine[Any]] | None = None,
     rows: Sequence[dict[str, Any]] = (), table: str = "t", where: str | None = None,
-    **warehouse: Any,
+    options: dict[str, Any] | None = None, **warehouse: Any,
 ) -> Ran:
-    """Create ``table`` (unless ``columns`` is None), run ``checks`` on it once, close up."""
+    """Create ``table`` (unless ``columns`` is None), run ``checks`` on it once, close up.
+    ``options`` are further keys of the dataset's config."""
     if columns is not None:
         backend.create_table(table, columns, rows)
     dataset: dict[str, Any] = {"table": table, "checks": list(checks)}
@@ -43,6 +44,7 @@ async def run_checks(
         dataset["schema"] = backend.schema
     if where is not None:
         dataset["where"] = where
+    dataset.update(options or {})
     config = make_config(backend, {"d": dataset}, tmp_path, **warehouse)
     engine = Warehouse("w", config.warehouses["w"])
     try:
