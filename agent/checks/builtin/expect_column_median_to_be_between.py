@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from typing import Literal
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from agent.checks.base import QueryContext
-from agent.checks.builtin.ge_base import GEBetweenSpec, GEQueryCheck, between_outcome, column_values
+from agent.checks.builtin.ge_base import (
+    GEBetweenSpec,
+    GEQueryCheck,
+    between_outcome,
+    filtered,
+    plain,
+)
 from agent.checks.results import Outcome
 
 
@@ -21,12 +28,19 @@ class ExpectMedianBetween(GEQueryCheck[ExpectMedianBetweenSpec]):
     default_dimension = "accuracy"
 
     def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
-        values = sorted(column_values(connection, ctx, self.column, where))
+        col = ctx.col(self.column)
+        rows = [plain(row[0]) for row in connection.execute(
+            filtered(sa.select(col).select_from(ctx.table), where))]
+        values = sorted(value for value in rows if value is not None)
         n = len(values)
         median = None
         if n:
             middle = n // 2
             median = values[middle] if n % 2 else (values[middle - 1] + values[middle]) / 2
         spec = self.spec
-        return between_outcome(median, spec.min_value, spec.max_value, spec.strict_min,
-                               spec.strict_max, element_count=n)
+        missing = len(rows) - n
+        return between_outcome(
+            median, spec.min_value, spec.max_value, spec.strict_min, spec.strict_max,
+            element_count=len(rows), missing_count=missing,
+            details={"missing_percent": missing / len(rows) * 100.0 if rows else None},
+        )

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection
 
 from agent.checks.base import QueryContext
-from agent.checks.builtin.ge_base import GEColumnSpec, GEQueryCheck, value_counts, with_observed
+from agent.checks.builtin.ge_base import GEColumnSpec, GEQueryCheck, with_observed
+from agent.checks.builtin.samples import counts_and_nulls
 from agent.checks.results import Outcome
 
 
@@ -22,7 +23,9 @@ class ExpectMostCommonInSet(GEQueryCheck[ExpectMostCommonInSetSpec]):
     spec_model = ExpectMostCommonInSetSpec
 
     def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
-        counts = value_counts(connection, ctx, self.column, where)
+        by_value, nulls = counts_and_nulls(connection, ctx, self.column, where)
+        counts = sorted(by_value.items(), key=lambda item: -item[1])
+        rows = nulls + sum(by_value.values())
         top = counts[0][1] if counts else 0
         modes = sorted((value for value, n in counts if n == top), key=lambda v: (str(type(v)), v))
         wanted = set(self.spec.value_set)
@@ -30,5 +33,7 @@ class ExpectMostCommonInSet(GEQueryCheck[ExpectMostCommonInSetSpec]):
         success = bool(modes) and (any(inside) if self.spec.ties_okay else all(inside))
         message = None if success else f"most common value(s) {modes} not in {self.spec.value_set}"
         return Outcome(**with_observed(
-            {"success": success, "message": message, "expected_value": list(self.spec.value_set)},
+            {"success": success, "message": message, "expected_value": list(self.spec.value_set),
+             "element_count": rows, "missing_count": nulls,
+             "details": {"missing_percent": nulls / rows * 100.0 if rows else None}},
             modes))

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import AggregateCheck, CheckSpec, QueryCheck, QueryContext
+from agent.checks.builtin.duckdb_types import duckdb_columns
 from agent.checks.expressions import count_rows, count_where
 from agent.checks.map_outcome import as_int, expected_share
 from agent.checks.results import Outcome
@@ -474,8 +475,9 @@ class DistinctValuesSetCheck(GEQueryCheck[SpecT]):
     """The column's distinct non-null values compared with ``value_set``; subclasses decide."""
 
     def judge(self, connection: Connection, ctx: QueryContext, where: str | None) -> Outcome:
-        observed = sorted(column_values(connection, ctx, self.column, where, distinct=True),
-                          key=value_order)
+        counts = sorted(value_counts(connection, ctx, self.column, where),
+                        key=lambda item: value_order(item[0]))
+        observed = [value for value, _ in counts]
         value_set: list[Any] | None = getattr(self.spec, "value_set", None)
         wanted = list(value_set or [])
         if getattr(self.spec, "parse_strings_as_datetimes", False):
@@ -484,7 +486,8 @@ class DistinctValuesSetCheck(GEQueryCheck[SpecT]):
         success, message = self.compare(set(observed), set(wanted), value_set is not None)
         return Outcome(**with_observed(
             {"success": success, "message": message, "expected_value": wanted,
-             "details": {"value_counts_size": len(observed)}}, observed))
+             "details": {"value_counts_size": len(observed), "details": {"value_counts": [
+                 {"value": jsonable(value), "count": n} for value, n in counts]}}}, observed))
 
     @abstractmethod
     def compare(self, present: set[Any], expected: set[Any], has_set: bool) -> tuple[bool, str | None]:
@@ -533,6 +536,10 @@ def table_columns(connection: Connection, ctx: QueryContext) -> list[Any]:
         return list(sa.inspect(connection).get_columns(ctx.table.name, schema=ctx.table.schema))
     except sa.exc.DBAPIError:
         connection.rollback()
+    if connection.dialect.name == "duckdb":
+        found = duckdb_columns(connection, ctx.table.name, ctx.table.schema)
+        if found:
+            return found
     table = sa.table(ctx.table.name, schema=ctx.table.schema)
     result = connection.execute(sa.select(sa.text("*")).select_from(table).limit(0))
     names: list[str] = list(result.keys())
