@@ -54,7 +54,8 @@ async def run_rule(rule: RuleFile, warehouse: Warehouse, now: datetime | None = 
         check = checks.get(result.check)
         if isinstance(check, GEMapCheck):
             result, queried = await with_unexpected_values(
-                result, check, plan.context, plan.where, warehouse
+                result, check, plan.context, plan.where, warehouse,
+                config.failing_row_samples.mask,
             )
             queries += int(queried)
         results.append(result)

@@ -8,6 +8,7 @@ unless result_format is COMPLETE). Expectations without unexpected rows cost not
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEMapCheck
+from agent.checks.failing_rows import MASK
 from agent.checks.results import CheckResult, Status
 from agent.warehouses.errors import WarehouseError
 from agent.warehouses.warehouse import Warehouse
@@ -33,9 +35,10 @@ def unexpected_statement(
 
 async def with_unexpected_values(
     result: CheckResult, check: GEMapCheck[Any], ctx: QueryContext, where: str | None,
-    warehouse: Warehouse,
+    warehouse: Warehouse, mask: Iterable[str] = (),
 ) -> tuple[CheckResult, bool]:
-    """``result`` with its unexpected values added; the flag says whether a query was issued."""
+    """``result`` with its unexpected values added (values of ``mask`` columns replaced by
+    ***, as in failing-row samples); the flag says whether a query was issued."""
     level = check.spec.result_level()
     if level == "BOOLEAN_ONLY" or result.status == Status.ERROR:
         return result, False
@@ -52,6 +55,10 @@ async def with_unexpected_values(
         except WarehouseError as exc:
             extra["unexpected_list_error"] = str(exc)
             rows = []
+        hidden = {name.casefold() for name in mask}
+        names = [str(getattr(column, "name", "")).casefold() for column in check.unexpected_columns(ctx)]
+        rows = [tuple(MASK if name in hidden and value is not None else value
+                      for name, value in zip(names, row, strict=True)) for row in rows]
         values = [check.format_unexpected(row) for row in rows]
     extra["partial_unexpected_list"] = values[:partial]
     if complete:

@@ -150,7 +150,7 @@ async def test_the_agent_stores_masked_samples_and_exports_none(
 RULE = """\
 rule_id: payments
 dataset: {dataset}
-failing_row_samples: {{limit: 2, mask: [ssn]}}
+failing_row_samples: {{limit: 2, mask: [ssn, status]}}
 expectations:
   - expectation_type: expect_column_values_to_be_in_set
     column: status
@@ -173,6 +173,11 @@ def test_rule_file_json_shows_the_samples(
     results = {r["expectation"]: r for r in json.loads(out)["results"]}
     in_set = results["expect_column_values_to_be_in_set"]
     assert len(in_set["failing_rows"]) == 2
-    assert all(row["status"] == "lost" and row["SSN"] == MASK for row in in_set["failing_rows"])
+    for row in in_set["failing_rows"]:  # rows whose status is 'lost'
+        assert row["id"] % 5 == 0 or row["id"] == 99
+        assert row["status"] == MASK and row["SSN"] == MASK
+    # a masked column's values are masked in Great Expectations' unexpected lists too
+    assert in_set["unexpected_count"] == 7
+    assert in_set["partial_unexpected_list"] == [MASK] * 7
     assert "failing_rows" not in results["expect_column_values_to_not_be_null"]
-    assert SECRET_SSN not in out and "000-00-" not in out
+    assert SECRET_SSN not in out and "000-00-" not in out and "lost" not in out
