@@ -1,14 +1,24 @@
-"""The control plane end to end with the real Prometheus and Alertmanager.
+"""The control plane end to end: the real Prometheus and Alertmanager against a real agent whose
+data the test breaks, with the shipped rules and routes (fast copies: 1s scrape and evaluation,
+minutes of ``for`` cut to seconds, 1-2s Alertmanager waits; tests/integration/servers.py).
 
-Part 1 (real agent): dq-agent on a DuckDB warehouse; nulls are inserted and the table stops
-being updated; the alerts must reach the webhook through the shipped rules and routes. Prints
-the lag from breaking the data to the webhook delivery.
-Part 2 (fixed exposition, tests/integration/fixture_exposition.py): an alert storm of 100
-failing checks across 10 datasets of one upstream, an unreachable warehouse and a warning
-under a critical alert. Asserts grouping by incident_root and the inhibitions; prints the
-notification reduction.
-Part 3: every Grafana panel, annotation and variable query, with variables substituted,
-evaluates without error and returns data on this Prometheus.
+One agent process watches 16 datasets (tests/integration/live_warehouse.py). After a healthy
+warm-up the test breaks the data and checks what reaches the webhook receivers:
+
+- orders (DuckDB): a NULL in a NOT NULL column pages the team; then the table stops being
+  updated: its freshness check fails, DataQualityDatasetStale and the freshness SLO burn-rate
+  alert fire, and the agent's own SLA compliance ratio agrees with the recording rules';
+- the alert storm: one upstream dataset broken makes 100 checks fail across the 10 datasets
+  that declare it as their upstream; grouped by incident_root, a handful of notifications
+  carry the 101 firing alerts;
+- QualityScoreLow (most e-mails NULL), SchemaChangeBreaking and SchemaChangeAdditive (a column
+  dropped, one added), AnomalyDetected (rows jump from 100 to 5000);
+- inhibitions: a warehouse the agent cannot reach hides its checks' errors, and the critical
+  failing row-count check hides the anomaly warning on the same check.
+
+Prints the lag from breaking the data to each webhook delivery and the storm's notification
+reduction. Finally every Grafana panel, annotation and variable query, with variables at "All",
+must evaluate and return data on this Prometheus.
 """
 
 from __future__ import annotations
@@ -18,28 +28,35 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from aiohttp import ClientSession, web
 
 from exporter.catalogue import CATALOGUE
 from tests.grafana.dashboards import dashboards, label_values_query, queries, substitute
-from tests.integration import fixture_exposition as fx
+from tests.integration import live_warehouse as lw
 from tests.integration.servers import REPO, alertmanager, fast_alertmanager_config, prometheus
+from tests.support.backends import Backend, open_backend
 from tests.support.components import free_port
 
-pytestmark = [pytest.mark.prometheus, pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.prometheus, pytest.mark.postgres, pytest.mark.slow,
+              pytest.mark.timeout(300)]
+
+# The shipped lineage route waits 1m to collect a cascade of datasets running on their own
+# schedules; here they run every 2s, so 5s does the same.
+LINEAGE_GROUP_WAIT = "5s"
+STORM_ALERTS = len(lw.DOWNSTREAM) * len(lw.COLUMNS) + 1  # the root's own check too
 
 
 @dataclass
 class Delivery:
-    at: float
+    at: float  # time.monotonic()
+    wall: float  # time.time()
     receiver: str
     payload: dict[str, Any]
 
@@ -49,46 +66,56 @@ class Delivery:
 
 
 @dataclass
-class Harness:
-    """The webhook receiver and the fixed exposition, served by one aiohttp app."""
+class Webhook:
+    """The receiver of every Alertmanager notification."""
 
     port: int
     deliveries: list[Delivery] = field(default_factory=list)
-    broken: bool = False
-    started: float = field(default_factory=time.time)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://127.0.0.1:{self.port}/hook"
 
-    def firing(self, alertname: str) -> list[tuple[Delivery, dict[str, Any]]]:
+    def firing(self, alertname: str, **labels: str) -> list[tuple[Delivery, dict[str, Any]]]:
         return [(d, a) for d in self.deliveries for a in d.alerts
-                if a["labels"]["alertname"] == alertname and a["status"] == "firing"]
+                if a["labels"]["alertname"] == alertname and a["status"] == "firing"
+                and all(a["labels"].get(k) == v for k, v in labels.items())]
+
+    def first_delivery(self, alertname: str, **labels: str) -> float:
+        """Monotonic time of the first notification carrying the alert."""
+        return min(d.at for d, _ in self.firing(alertname, **labels))
+
+    def first_delivery_wall(self, alertname: str, **labels: str) -> float:
+        return min(d.wall for d, _ in self.firing(alertname, **labels))
 
 
 @asynccontextmanager
-async def harness() -> AsyncIterator[Harness]:
-    h = Harness(port=free_port())
+async def webhook() -> AsyncIterator[Webhook]:
+    hook = Webhook(port=free_port())
 
-    async def hook(request: web.Request) -> web.Response:
-        h.deliveries.append(Delivery(time.monotonic(), request.match_info["receiver"],
-                                     await request.json()))
+    async def receive(request: web.Request) -> web.Response:
+        hook.deliveries.append(Delivery(time.monotonic(), time.time(),
+                                        request.match_info["receiver"], await request.json()))
         return web.Response(text="ok")
 
-    async def metrics(_: web.Request) -> web.Response:
-        return web.Response(text=fx.exposition(h.broken, h.started),
-                            content_type="text/plain")
-
     app = web.Application()
-    app.router.add_post("/hook/{receiver}", hook)
-    app.router.add_get("/metrics", metrics)
+    app.router.add_post("/hook/{receiver}", receive)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", h.port).start()
+    await web.TCPSite(runner, "127.0.0.1", hook.port).start()
     try:
-        yield h
+        yield hook
     finally:
         await runner.cleanup()
+
+
+def alertmanager_config(webhook_base: str) -> dict[str, Any]:
+    config = fast_alertmanager_config(webhook_base)
+    lineage = [r for r in config["route"]["routes"]
+               if r.get("matchers") == ['incident_root=~".+"']]
+    assert len(lineage) == 1, "alertmanager.yml has no incident_root route"
+    lineage[0]["group_wait"] = LINEAGE_GROUP_WAIT
+    return config
 
 
 async def query(session: ClientSession, prom: str, expr: str) -> list[dict[str, Any]]:
@@ -99,7 +126,14 @@ async def query(session: ClientSession, prom: str, expr: str) -> list[dict[str, 
     return result
 
 
-async def wait_for(predicate: Any, timeout: float, what: str, step: float = 0.2) -> float:
+async def scalar(session: ClientSession, prom: str, expr: str) -> float:
+    result = await query(session, prom, expr)
+    assert len(result) == 1, f"{expr}: {result}"
+    return float(result[0]["value"][1])
+
+
+async def wait_for(predicate: Callable[[], Any], timeout: float, what: str,
+                   step: float = 0.2) -> float:
     """Poll ``predicate`` (sync or async) until true; returns the monotonic time it became so."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -112,100 +146,187 @@ async def wait_for(predicate: Any, timeout: float, what: str, step: float = 0.2)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-# --- part 1: the real agent ---------------------------------------------------------------
+@dataclass
+class Live:
+    """Everything running, and the times things were broken."""
 
-def write_rows(path: Path, rows: list[tuple[int | None, str]]) -> None:
-    """Insert rows, retrying while the agent holds the DuckDB file for a run."""
-    for _ in range(100):
-        try:
-            with duckdb.connect(str(path)) as con:
-                con.executemany(
-                    "INSERT INTO orders VALUES (?, CAST(? AS TIMESTAMP))", rows)
-            return
-        except duckdb.IOException:
-            time.sleep(0.05)
-    raise AssertionError("could not write to the demo warehouse")
+    hook: Webhook
+    session: ClientSession
+    prom: str
+    agent_port: int
+    duckdb_file: Path
+    pg: Backend
+    lags: dict[str, float] = field(default_factory=dict)
+    reduction: float | None = None
+    newest_order: float = 0.0  # Unix time (whole seconds) of the newest updated_at written
 
-
-def now_utc() -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
-
-
-def agent_config(tmp: Path, port: int, warehouse: Path) -> Path:
-    config = tmp / "agent.yaml"
-    config.write_text(f"""
-agent: {{listen: '127.0.0.1:{port}', state_dir: '{tmp / "state"}'}}
-warehouses:
-  demo: {{url: 'duckdb:///{warehouse}'}}
-datasets:
-  orders:
-    table: orders
-    schedule: 1s
-    team: sales
-    checks:
-      - {{type: not_null, column: customer_id, severity: critical, name: orders_customer_not_null}}
-      - {{type: freshness, column: updated_at, max_age: 8s, severity: critical, name: orders_fresh}}
-""")
-    return config
+    def q(self, expr: str) -> Awaitable[list[dict[str, Any]]]:
+        return query(self.session, self.prom, expr)
 
 
-async def run_agent_part(h: Harness, session: ClientSession, prom: str, tmp: Path,
-                         agent_port: int) -> dict[str, float]:
-    warehouse = tmp / "warehouse.duckdb"
+async def keep_updating(live: Live, stop: asyncio.Event) -> None:
+    customer = 1000
+    while not stop.is_set():
+        customer += 1
+        now = float(int(time.time()))
+        await asyncio.to_thread(lw.write_orders, live.duckdb_file, [(customer, lw.now_utc(now))])
+        live.newest_order = now
+        await asyncio.sleep(1.0)
 
-    def fired(check: str) -> list[tuple[Delivery, dict[str, Any]]]:
-        return [(d, a) for d, a in h.firing("DataQualityCheckFailed")
-                if a["labels"].get("check") == check]
 
-    # Healthy first: rules have recorded routing info, no check alert is delivered.
-    await wait_for(lambda: query(session, prom, 'dq_check_success{dataset="orders"} == 1'),
-                   40, "the agent's first passing runs to be scraped")
-    await wait_for(lambda: query(session, prom, 'dataset:dq_alert_routing:info{dataset="orders"}'),
-                   10, "routing info recorded")
-    assert not fired("orders_customer_not_null")
+# --- phases ----------------------------------------------------------------------------------
 
-    # Break 1: nulls in a NOT NULL column.
+async def warm_up(live: Live) -> None:
+    """Every dataset ran and passed, the rules recorded routing, the anomaly model has history."""
+    for expr, what in (
+        ('dq_check_success{dataset="orders"} == 1', "orders passing"),
+        (f'count(dq_check_success{{dataset=~"ds.*|{lw.ROOT}"}} == 1) == {STORM_ALERTS}',
+         "all storm checks passing"),
+        ('dq_schema_columns{dataset="products"} == 3', "a schema snapshot of products"),
+        ('dq_dataset_quality_score{dataset="customers"} == 1', "customers' quality score"),
+        # min_history 5: the model judges from the sixth point on.
+        ('dq_check_runs_total{dataset="events",result="pass"} >= 6', "the anomaly model warm"),
+        (f'dataset:dq_alert_routing:info{{dataset="ds09",incident_root="{lw.ROOT}"}}',
+         "incident_root of the storm datasets"),
+        ('dataset:dq_alert_routing:info{dataset="orders",team="sales"}', "routing of orders"),
+    ):
+        await wait_for(lambda expr=expr: live.q(expr), 60, what)
+    assert not live.hook.firing("DataQualityCheckFailed"), "a check failed before any breakage"
+
+
+async def break_orders(live: Live, stop_updates: asyncio.Event) -> None:
+    """A NULL customer: paged. Then no more updates: freshness check, staleness, SLO burn."""
+    hook = live.hook
     t_break = time.monotonic()
-    write_rows(warehouse, [(None, now_utc())])
-    t_null = await wait_for(lambda: fired("orders_customer_not_null"), 30, "null alert")
-    delivery, alert = fired("orders_customer_not_null")[0]
+    await asyncio.to_thread(lw.write_orders, live.duckdb_file, [(None, lw.now_utc())])
+    await wait_for(lambda: hook.firing("DataQualityCheckFailed", check="orders_customer_not_null"),
+                   30, "the orders null alert")
+    live.lags["orders NULL -> page"] = (
+        hook.first_delivery("DataQualityCheckFailed", check="orders_customer_not_null") - t_break)
+    delivery, alert = hook.firing("DataQualityCheckFailed", check="orders_customer_not_null")[0]
     assert delivery.receiver == "sales-pager"
     assert alert["labels"]["severity"] == "critical" and alert["labels"]["team"] == "sales"
     assert alert["annotations"]["runbook_url"].endswith("#dataqualitycheckfailed")
 
-    # Break 2: the table stops being updated (max_age 8s): freshness alert.
-    last_update = time.monotonic()
-    t_stale = await wait_for(lambda: fired("orders_fresh"), 40, "freshness alert")
-    return {"null_lag": t_null - t_break, "stale_lag": t_stale - (last_update + 8.0)}
+    stop_updates.set()
+    await asyncio.sleep(1.5)  # let a write in flight finish
+    stale_at = live.newest_order + lw.ORDERS_MAX_AGE
+    for name, labels, receiver in (
+        ("DataQualityCheckFailed", {"check": "orders_fresh"}, "sales-pager"),
+        ("DataQualityDatasetStale", {"dataset": "orders"}, "sales-chat"),
+        ("DataQualitySLOBurnRateHigh", {"dataset": "orders", "slo": "freshness",
+                                        "window": "fast"}, "sales-pager"),
+    ):
+        await wait_for(lambda n=name, lb=labels: hook.firing(n, **lb), 60, f"{name} {labels}")
+        live.lags[f"orders past its SLA -> {name}"] = (
+            hook.first_delivery_wall(name, **labels) - stale_at)
+        assert {d.receiver for d, _ in hook.firing(name, **labels)} == {receiver}
 
 
-async def keep_updating(warehouse: Path, stop: asyncio.Event) -> None:
-    cid = 1000
-    while not stop.is_set():
-        cid += 1
-        await asyncio.to_thread(write_rows, warehouse, [(cid, now_utc())])
-        await asyncio.sleep(1.0)
+async def break_pg(live: Live) -> dict[str, float]:
+    """Run every PostgreSQL breakage at once; returns when each was done."""
+    done: dict[str, float] = {}
+    for breakage in lw.breakages(live.pg):
+        for statement in breakage.statements:
+            await asyncio.to_thread(live.pg.execute, statement)
+        done[breakage.name] = time.monotonic()
+    return done
+
+
+async def storm(live: Live, t_break: float) -> None:
+    hook = live.hook
+
+    def storm_alerts() -> set[str]:
+        return {a["labels"]["check"] for _, a in hook.firing("DataQualityCheckFailed")
+                if a["labels"].get("incident_root") == lw.ROOT}
+
+    firing = (f'count(ALERTS{{alertname="DataQualityCheckFailed",alertstate="firing",'
+              f'incident_root="{lw.ROOT}"}}) == {STORM_ALERTS}')
+    await wait_for(lambda: live.q(firing), 30, f"{STORM_ALERTS} firing storm alerts")
+    t_first = await wait_for(storm_alerts, 30, "the first storm notification", step=0.05)
+    t_all = await wait_for(lambda: len(storm_alerts()) == STORM_ALERTS, 30,
+                           "every storm alert delivered", step=0.05)
+    live.lags["storm: upstream broken -> first notification"] = t_first - t_break
+    live.lags["storm: upstream broken -> all 101 alerts delivered"] = t_all - t_break
+    await asyncio.sleep(4)  # two more group_intervals: later notifications would show here
+    # Every alert of the incident counts, including the check-pass SLO burn-rate alerts the
+    # failing runs raise a few seconds later: they join the same groups.
+    notifications = [d for d in hook.deliveries
+                     if any(a["labels"].get("incident_root") == lw.ROOT for a in d.alerts)]
+    alerts = {json.dumps(a["labels"], sort_keys=True): a["labels"]["alertname"]
+              for d in notifications for a in d.alerts if a["status"] == "firing"}
+    kinds = {name: list(alerts.values()).count(name) for name in sorted(set(alerts.values()))}
+    reduction = 1 - len(notifications) / len(alerts)
+    print(f"\nalert storm: {len(alerts)} firing alerts {kinds} -> {len(notifications)} "
+          f"notifications ({reduction:.1%} fewer); receivers "
+          f"{sorted(d.receiver for d in notifications)}")
+    live.reduction = reduction
+    assert kinds["DataQualityCheckFailed"] == STORM_ALERTS
+    assert reduction >= 0.9
+    for delivery in notifications:
+        assert delivery.payload["groupLabels"] == {"incident_root": lw.ROOT}
+    assert {d.receiver for d in notifications} == {
+        "sales-pager", "sales-chat", "finance-pager", "finance-chat", "data-platform-pager"}
+
+
+async def delivered(live: Live, t_break: float | None, what: str, name: str, receiver: str,
+                    **labels: str) -> None:
+    await wait_for(lambda: live.hook.firing(name, **labels), 60, f"{name} {labels}")
+    if t_break is not None:
+        live.lags[f"{what} -> {name}"] = live.hook.first_delivery(name, **labels) - t_break
+    assert {d.receiver for d, _ in live.hook.firing(name, **labels)} == {receiver}
+
+
+async def inhibited(live: Live, name: str, **labels: str) -> None:
+    """``name`` fires in Prometheus but never reaches a receiver."""
+    selector = ",".join(f'{k}="{v}"' for k, v in {"alertname": name, **labels}.items())
+    await wait_for(lambda: live.q(f'max_over_time(ALERTS{{{selector},alertstate="firing"}}[5m])'),
+                   30, f"{name} {labels} firing in Prometheus")
+    await asyncio.sleep(3)
+    assert not live.hook.firing(name, **labels), f"{name} {labels} was not inhibited"
+
+
+async def compare_compliance(live: Live) -> None:
+    """The agent's SLA compliance of orders and the recording rules' agree."""
+    agent = await scalar(live.session, live.prom,
+                         'dq_dataset_freshness_sla_compliance_ratio{dataset="orders",window="1d"}')
+    rules = await scalar(live.session, live.prom,
+                         'dataset:dq_dataset_freshness_sla_met:avg_over_time1d{dataset="orders"}')
+    print(f"orders freshness SLA compliance (1d): agent {agent:.3f}, recording rules {rules:.3f}")
+    assert 0 < agent < 1 and 0 < rules < 1
+    assert abs(agent - rules) < 0.1
+    async with live.session.get(f"http://127.0.0.1:{live.agent_port}/api/v1/datasets") as resp:
+        orders = next(d for d in await resp.json() if d["dataset"] == "orders")
+    assert orders["freshness"]["sla_seconds"] == lw.ORDERS_MAX_AGE
+    assert set(orders["freshness"]["sla_compliance"]) == {"1d", "7d", "30d"}
+
+
+async def grafana_queries(live: Live) -> None:
+    empty: list[str] = []
+    for name, dashboard in dashboards().items():
+        for where, expr in queries(dashboard):
+            lv = label_values_query(expr)
+            promql = substitute(lv[0] if lv else expr)
+            if not await live.q(promql):
+                empty.append(f"{name} {where}: {promql}")
+    assert not empty, "queries without data:\n" + "\n".join(empty)
 
 
 # --- the test ---------------------------------------------------------------------------------
 
 async def test_control_plane_live(tmp_path: Path) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("CREATE TABLE orders (customer_id INTEGER, updated_at TIMESTAMP)")
-    write_rows(warehouse, [(i, now_utc()) for i in range(1, 100)])
+    started = time.monotonic()
+    duckdb_file = tmp_path / "warehouse.duckdb"
+    lw.create_orders(duckdb_file)
     agent_port = free_port()
-    config = agent_config(tmp_path, agent_port, warehouse)
-
-    async with harness() as h, ClientSession() as session:
-        with ExitStack() as stack:
-            am = stack.enter_context(alertmanager(
-                tmp_path / "am", fast_alertmanager_config(f"{h.base}/hook")))
+    with ExitStack() as stack:
+        pg = stack.enter_context(open_backend("postgresql", tmp_path))
+        lw.create_pg_tables(pg)
+        config = lw.agent_config(tmp_path, agent_port, duckdb_file, pg, free_port())
+        async with webhook() as hook, ClientSession() as session:
+            am = stack.enter_context(alertmanager(tmp_path / "am", alertmanager_config(hook.base)))
             prom = stack.enter_context(prometheus(
-                tmp_path / "prom",
-                {"dq-agent": f"127.0.0.1:{agent_port}",
-                 "dq-agent-fixture": f"127.0.0.1:{h.port}"},
-                am.url)).url
+                tmp_path / "prom", {"dq-agent": f"127.0.0.1:{agent_port}"}, am.url)).url
             agent_log = stack.enter_context((tmp_path / "agent.log").open("wb"))
             agent = subprocess.Popen(
                 [sys.executable, "-m", "agent.cli", "run", "--config", str(config)],
@@ -216,85 +337,55 @@ async def test_control_plane_live(tmp_path: Path) -> None:
                 agent.wait(10)
 
             stack.callback(stop_agent)
-
-            # Part 1, with the table being updated every second until it is "stopped".
-            stop = asyncio.Event()
-            updater = asyncio.create_task(keep_updating(warehouse, stop))
-            await asyncio.sleep(3)
-            async def stop_updates_soon() -> None:
-                await wait_for(lambda: h.firing("DataQualityCheckFailed"), 60, "first alert")
-                stop.set()
-            stopper = asyncio.create_task(stop_updates_soon())
+            live = Live(hook, session, prom, agent_port, duckdb_file, pg)
+            stop_updates = asyncio.Event()
+            updater = asyncio.create_task(keep_updating(live, stop_updates))
             try:
-                lags = await run_agent_part(h, session, prom, tmp_path, agent_port)
+                await warm_up(live)
+                print(f"\nwarm-up done after {time.monotonic() - started:.1f}s")
+                broken = await break_pg(live)
+                await asyncio.gather(
+                    break_orders(live, stop_updates),
+                    storm(live, broken["storm"]),
+                    delivered(live, broken["quality"], "e-mails NULL",
+                              "DataQualityQualityScoreLow", "analytics-chat", dataset="customers"),
+                    delivered(live, broken["schema"], "column dropped",
+                              "DataQualitySchemaChangeBreaking", "analytics-pager",
+                              dataset="products", change="removed"),
+                    delivered(live, broken["schema"], "column added",
+                              "DataQualitySchemaChangeAdditive", "data-quality-tickets",
+                              dataset="products", change="added"),
+                    delivered(live, broken["anomaly"], "rows 100 -> 5000",
+                              "DataQualityAnomalyDetected", "analytics-chat",
+                              dataset="events", metric="row_count"),
+                    delivered(live, broken["anomaly"], "rows 100 -> 5000",
+                              "DataQualityCheckFailed", "analytics-pager", check="events_rows"),
+                    delivered(live, None, "unreachable from the start",
+                              "DataQualityWarehouseUnreachable", "data-platform-pager",
+                              warehouse="lake"),
+                )
             finally:
-                stop.set()
+                stop_updates.set()
                 await updater
-                stopper.cancel()
-            print(f"\nbreak-to-webhook lag (nulls inserted -> notification): "
-                  f"{lags['null_lag']:.1f}s")
-            print(f"staleness-to-webhook lag (max_age passed -> notification): "
-                  f"{lags['stale_lag']:.1f}s")
-            assert lags["null_lag"] < 15
+                (tmp_path / "deliveries.json").write_text(json.dumps(
+                    [{"at": d.at - started, "receiver": d.receiver, "payload": d.payload}
+                     for d in hook.deliveries], indent=1))
+            await asyncio.gather(
+                inhibited(live, "DataQualityCheckErroring", check="lake_orders_rows"),
+                inhibited(live, "DataQualityAnomalyDetected", check="events_rows"),
+            )
+            await compare_compliance(live)
+            await grafana_queries(live)
 
-            # Part 2: the storm, from the fixed exposition.
-            await wait_for(lambda: query(
-                session, prom, 'dataset:dq_alert_routing:info{incident_root="raw_events"}'),
-                15, "fixture routing info")
-            before = len(h.deliveries)
-            h.broken = True
-            await wait_for(lambda: query(
-                session, prom,
-                'count(ALERTS{alertname="DataQualityCheckFailed",alertstate="firing",'
-                'incident_root="raw_events"}) == 100'), 20, "100 firing storm alerts")
+            for what, seconds in live.lags.items():
+                print(f"lag {what}: {seconds:.1f}s")
+            assert live.lags["orders NULL -> page"] < 15
+            assert live.lags["storm: upstream broken -> all 101 alerts delivered"] < 20
 
-            def storm() -> set[str]:
-                return {a["labels"]["check"] for _, a in h.firing("DataQualityCheckFailed")
-                        if a["labels"].get("incident_root") == "raw_events"}
-
-            await wait_for(lambda: len(storm()) == 100, 20, "all 100 storm alerts delivered")
-            await asyncio.sleep(3)  # a further group_interval: later notifications would show
-            storm_notifications = [
-                d for d in h.deliveries[before:]
-                if any(a["labels"].get("incident_root") == "raw_events" for a in d.alerts)]
-            firing_alerts = 100
-            reduction = 1 - len(storm_notifications) / firing_alerts
-            print(f"alert storm: {firing_alerts} firing alerts -> {len(storm_notifications)} "
-                  f"notifications ({reduction:.0%} fewer); receivers "
-                  f"{sorted(d.receiver for d in storm_notifications)}")
-            assert reduction >= 0.9
-            for d in storm_notifications:
-                assert d.payload["groupLabels"] == {"incident_root": "raw_events"}
-            assert {d.receiver for d in storm_notifications} == {
-                "sales-pager", "sales-chat", "finance-pager", "finance-chat"}
-
-            # Inhibitions: both targets fire in Prometheus but never reach a receiver.
-            await wait_for(lambda: h.firing("DataQualityWarehouseUnreachable"), 15,
-                           "warehouse unreachable delivered")
-            for name in ("DataQualityCheckErroring", "DataQualityAnomalyDetected"):
-                firing = await query(session, prom,
-                                     f'ALERTS{{alertname="{name}",alertstate="firing"}}')
-                assert firing, f"{name} should fire in Prometheus"
-            await asyncio.sleep(3)
-            assert not h.firing("DataQualityCheckErroring"), "not inhibited by the warehouse"
-            assert not h.firing("DataQualityAnomalyDetected"), "warning not inhibited"
-
-            # Part 3: every dashboard query evaluates and returns data.
-            await asyncio.sleep(2)
-            empty: list[str] = []
-            for name, dashboard in dashboards().items():
-                for where, expr in queries(dashboard):
-                    lv = label_values_query(expr)
-                    promql = substitute(lv[0] if lv else expr)
-                    if not await query(session, prom, promql):
-                        empty.append(f"{name} {where}: {promql}")
-            assert not empty, "queries without data:\n" + "\n".join(empty)
-
-            # Which catalogue metrics the real agent exports (the rest came from the fixture).
             async with session.get(f"http://127.0.0.1:{agent_port}/metrics") as response:
                 text = await response.text()
             missing = [s.name for s in CATALOGUE
                        if not any(f"\n{n}" in text or text.startswith(n)
                                   for n in s.sample_names)]
-            print("catalogue metrics the agent did not export in this run:",
-                  json.dumps(missing))
+            print("catalogue metrics the agent did not export in this run:", json.dumps(missing))
+            print(f"total {time.monotonic() - started:.1f}s")
