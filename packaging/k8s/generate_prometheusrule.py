@@ -3,6 +3,8 @@
 
     python packaging/k8s/generate_prometheusrule.py            # rewrite the manifest
     python packaging/k8s/generate_prometheusrule.py --check    # exit 1 if it is out of date
+    python packaging/k8s/generate_prometheusrule.py --runbook-url https://wiki.example.com/dq \
+        --output my-rules.yaml    # alerts link to your own copy of rules/runbook.md
 
 Every top-level ``rules/*.yml`` (and ``*.yaml``) file with a ``groups:`` key contributes its groups,
 in file-name order and unchanged. promtool unit-test files (``rule_files:`` / ``tests:``) are
@@ -79,6 +81,35 @@ def _groups_of(path: Path) -> list[dict[str, Any]]:
     return groups
 
 
+def runbook_address(groups: list[dict[str, Any]]) -> str | None:
+    """The one address (before ``#``) every alert's runbook_url shares; None without alerts."""
+    found = {
+        str(rule["annotations"]["runbook_url"]).partition("#")[0]
+        for group in groups for rule in group.get("rules") or []
+        if "alert" in rule and "runbook_url" in (rule.get("annotations") or {})
+    }
+    if len(found) > 1:
+        raise RuleSourceError(
+            f"runbook_url annotations use {len(found)} addresses ({', '.join(sorted(found))}); "
+            "make every alert link to the same runbook.md"
+        )
+    return next(iter(found), None)
+
+
+def with_runbook_url(groups: list[dict[str, Any]], url: str) -> list[dict[str, Any]]:
+    """``groups`` with every runbook_url pointing at ``url``, each keeping its #section."""
+    def relink(rule: dict[str, Any]) -> dict[str, Any]:
+        annotations = rule.get("annotations") or {}
+        if "alert" not in rule or "runbook_url" not in annotations:
+            return rule
+        section = str(annotations["runbook_url"]).partition("#")[2]
+        link = f"{url.rstrip('#')}#{section}" if section else url
+        return {**rule, "annotations": {**annotations, "runbook_url": link}}
+
+    return [{**group, "rules": [relink(rule) for rule in group.get("rules") or []]}
+            for group in groups]
+
+
 def build_manifest(
     groups: list[dict[str, Any]], *, name: str = DEFAULT_NAME, labels: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -137,10 +168,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="do not write; exit 1 if --output is out of date"
     )
+    parser.add_argument(
+        "--runbook-url", metavar="URL",
+        help="address of your copy of rules/runbook.md; every alert's runbook_url links to "
+        "its section there instead of the shipped address",
+    )
     args = parser.parse_args(argv)
     try:
         labels = _parse_labels(args.label)
-        text = render(build_manifest(load_groups(args.rules_dir), name=args.name, labels=labels))
+        groups = load_groups(args.rules_dir)
+        runbook_address(groups)
+        if args.runbook_url:
+            groups = with_runbook_url(groups, args.runbook_url)
+        text = render(build_manifest(groups, name=args.name, labels=labels))
     except RuleSourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -141,3 +141,34 @@ def test_prometheusrule_groups_pass_promtool(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _alert(name: str, url: str) -> dict[str, object]:
+    return {"alert": name, "expr": "vector(1)", "labels": {"severity": "info"},
+            "annotations": {"summary": "s", "runbook_url": url}}
+
+
+def test_runbook_url_points_alerts_at_another_copy_of_the_runbook(
+    generator: ModuleType, rules_dir: Path
+) -> None:
+    shipped = "https://github.com/dq-agent/dq-agent/blob/main/rules/runbook.md"
+    write(rules_dir / "30-runbook.yml", {"groups": [{"name": "c", "rules": [
+        _alert("DqOne", f"{shipped}#dqone"), _alert("DqTwo", f"{shipped}#dqtwo")]}]})
+    groups = generator.load_groups(rules_dir)
+    assert generator.runbook_address(groups) == shipped
+    relinked = generator.with_runbook_url(groups, "https://wiki.example.com/dq/runbook")
+    urls = [r["annotations"]["runbook_url"] for g in relinked for r in g["rules"]
+            if "runbook_url" in r.get("annotations", {})]
+    assert urls == ["https://wiki.example.com/dq/runbook#dqone",
+                    "https://wiki.example.com/dq/runbook#dqtwo"]
+    assert relinked[0] == GROUP_A  # groups without alerts are unchanged
+
+
+def test_alerts_linking_to_two_runbooks_are_rejected(
+    generator: ModuleType, rules_dir: Path
+) -> None:
+    write(rules_dir / "30-runbook.yml", {"groups": [{"name": "c", "rules": [
+        _alert("DqOne", "https://a.example.com/runbook.md#dqone"),
+        _alert("DqTwo", "https://b.example.com/runbook.md#dqtwo")]}]})
+    with pytest.raises(generator.RuleSourceError, match="2 addresses"):
+        generator.runbook_address(generator.load_groups(rules_dir))

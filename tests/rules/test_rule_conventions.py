@@ -52,6 +52,16 @@ def test_alert_metadata(rule: dict[str, Any]) -> None:
     assert match.group(1) in _runbook_anchors(), f"no runbook section #{match.group(1)}"
 
 
+def test_runbook_urls_share_one_address_and_link_their_own_section() -> None:
+    """One runbook address for all alerts (packaging/k8s/generate_prometheusrule.py
+    --runbook-url swaps it for a deployment's copy), each alert linking to its own section."""
+    addresses = {rule["annotations"]["runbook_url"].partition("#")[0] for rule in ALERTS}
+    assert len(addresses) == 1, f"runbook_url addresses differ: {sorted(addresses)}"
+    for rule in ALERTS:
+        anchor = rule["annotations"]["runbook_url"].partition("#")[2]
+        assert anchor == rule["alert"].lower(), f"{rule['alert']} links to #{anchor}"
+
+
 def test_runbook_sections_are_complete() -> None:
     sections = RUNBOOK.read_text().split("\n## ")[1:]
     assert len(sections) >= len({rule["alert"] for rule in ALERTS})
