@@ -67,6 +67,8 @@ class QueryContext:
     previous: Mapping[str, CheckResult] = field(default_factory=dict)
     """The last computed (not errored) result of each check of the dataset, by check name;
     filled only for datasets with a check whose ``uses_history`` is set."""
+    where: str | None = None
+    """The dataset's row filter (SQL), for expressions that read the table again in a subquery."""
 
     def col(self, name: str) -> ColumnElement[Any]:
         return self.table.c[name]

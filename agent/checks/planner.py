@@ -109,7 +109,7 @@ def plan_dataset(
 ) -> DatasetPlan:
     checks = [build_check(spec) for spec in config.check_specs()]
     context = QueryContext(table=dataset_table(config, checks), dialect=dialect, now=now,
-                           previous=dict(previous or {}))
+                           previous=dict(previous or {}), where=config.where)
     queries: list[FusedQuery] = [FusedQuery()]
     queries[0].add(ROW_COUNT_KEY, count_rows())
     sampled: list[FusedQuery] = []  # samplable checks of a dataset with `sample:`

@@ -9,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEBetweenSpec, GEColumnAggregateCheck
+from agent.checks.grouped import distinct_count
 
 
 class ExpectUniqueProportionSpec(GEBetweenSpec):
@@ -21,7 +22,7 @@ class ExpectUniqueProportion(GEColumnAggregateCheck[ExpectUniqueProportionSpec])
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         column = ctx.col(self.column)
-        return {"distinct": sa.func.count(sa.distinct(column)), "non_null": sa.func.count(column)}
+        return {"distinct": distinct_count(ctx, self.column), "non_null": sa.func.count(column)}
 
     def observed(self, values: Any) -> Any:
         non_null = int(values["non_null"] or 0)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEBetweenSpec, GEColumnAggregateCheck
+from agent.checks.grouped import distinct_count
 
 
 class ExpectDistinctCountBetweenSpec(GEBetweenSpec):
@@ -20,4 +20,4 @@ class ExpectDistinctCountBetween(GEColumnAggregateCheck[ExpectDistinctCountBetwe
     default_dimension = "uniqueness"
 
     def statistic(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
-        return {"distinct": sa.func.count(sa.distinct(ctx.col(self.column)))}
+        return {"distinct": distinct_count(ctx, self.column)}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
 from agent.checks.expressions import count_non_null, count_rows
+from agent.checks.grouped import distinct_count
 from agent.checks.map_outcome import as_int, map_outcome
 from agent.checks.repeated_keys import repeated_key_filter
 from agent.checks.results import Outcome
@@ -28,7 +28,7 @@ class UniqueCheck(AggregateCheck[UniqueSpec]):
         return {
             "rows": count_rows(),
             "non_null": count_non_null(column),
-            "distinct": sa.func.count(sa.distinct(column)),
+            "distinct": distinct_count(ctx, self.spec.column),
         }
 
     def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:

@@ -1,0 +1,90 @@
+"""Grouped aggregates as scalar subqueries: duplicate rows and distinct counts honour the
+dataset's filter on every backend, and on PostgreSQL the fused SELECT keeps a hashed, parallel
+plan (no per-row SubPlan, no DISTINCT aggregate)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from agent.checks.planner import plan_dataset
+from agent.checks.results import Status
+from tests.agent.checks.builtin.support import run_checks
+from tests.conftest import make_config
+from tests.support.backends import Backend
+
+COLUMNS = {"code": sa.String(10), "grp": sa.Integer(), "keep": sa.Integer()}
+# Rows kept by `keep = 1`: a, a, b, NULL, NULL, d -> 2 repeated rows, 3 distinct of 4 non-null.
+# All rows: a, a, b, b, c, c -> 6 repeated rows, 4 distinct of 7 non-null.
+ROWS = [
+    {"code": code, "grp": grp, "keep": keep}
+    for code, grp, keep in [
+        ("a", 1, 1), ("a", 1, 1), ("b", 1, 1), ("b", 1, 0), ("c", 2, 0), ("c", 2, 0),
+        (None, 1, 1), (None, 1, 1), ("d", 2, 1),
+    ]
+]
+CHECKS = [
+    {"type": "expect_column_values_to_be_unique", "column": "code", "name": "unique"},
+    {"type": "expect_compound_columns_to_be_unique", "column_list": ["code", "grp"],
+     "name": "compound"},
+    {"type": "expect_column_unique_value_count_to_be_between", "column": "code",
+     "min_value": 3, "max_value": 3, "name": "distinct"},
+    {"type": "expect_column_proportion_of_unique_values_to_be_between", "column": "code",
+     "min_value": 0.75, "max_value": 0.75, "name": "proportion"},
+    {"type": "unique", "column": "code", "name": "native_unique"},
+]
+
+
+async def test_duplicates_and_distinct_values_within_the_filter(
+    backend: Backend, tmp_path: Path
+) -> None:
+    ran = await run_checks(backend, tmp_path, CHECKS, columns=COLUMNS, rows=ROWS, where="keep = 1")
+    # b occurs twice in the table but once among the kept rows: not a duplicate here.
+    assert ran["unique"].outcome.unexpected_count == 2
+    assert ran["unique"].outcome.element_count == 6
+    assert ran["compound"].outcome.unexpected_count == 2
+    assert ran["distinct"].outcome.observed_value == 3
+    assert ran["distinct"].status == Status.PASS
+    assert ran["proportion"].outcome.observed_value == 0.75
+    assert ran["proportion"].status == Status.PASS
+    assert ran["native_unique"].outcome.unexpected_count == 1  # 4 non-null, 3 distinct
+
+
+async def test_duplicates_and_distinct_values_of_the_whole_table(
+    backend: Backend, tmp_path: Path
+) -> None:
+    ran = await run_checks(backend, tmp_path, CHECKS, columns=COLUMNS, rows=ROWS)
+    assert ran["unique"].outcome.unexpected_count == 6
+    assert ran["compound"].outcome.unexpected_count == 6
+    assert ran["distinct"].outcome.observed_value == 4
+    assert ran["distinct"].status == Status.FAIL
+    assert ran["native_unique"].outcome.unexpected_count == 3  # 7 non-null, 4 distinct
+
+
+def test_postgres_plan_is_hashed_and_parallel(postgres_backend: Backend, tmp_path: Path) -> None:
+    """With a small work_mem an ``IN (subquery)`` inside the aggregate became a SubPlan rescanned
+    per row, and a DISTINCT aggregate kept the whole SELECT from aggregating in parallel."""
+    backend = postgres_backend
+    table = backend.qualified("t")
+    backend.execute(
+        f"CREATE TABLE {table} AS SELECT i AS id, 'k' || mod(i, 9000) AS code, mod(i, 5) AS grp, 1 AS keep "
+        "FROM generate_series(1, 20000) AS s(i)"
+    )
+    backend.execute(f"ANALYZE {table}")
+    config = make_config(backend, {"d": {"table": "t", "schema": backend.schema, "checks": CHECKS}},
+                         tmp_path)
+    plan = plan_dataset("d", config.datasets["d"], backend.engine.dialect, datetime.now(UTC))
+    (query,) = plan.queries
+    sql = str(plan.select(query).compile(dialect=backend.engine.dialect,
+                                         compile_kwargs={"literal_binds": True}))
+    with backend.engine.begin() as connection:
+        for setting in ("work_mem = '64kB'", "parallel_setup_cost = 0", "parallel_tuple_cost = 0",
+                        "min_parallel_table_scan_size = 0", "max_parallel_workers_per_gather = 2"):
+            connection.exec_driver_sql(f"SET LOCAL {setting}")
+        explained = "\n".join(
+            row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql)
+        )
+    assert "SubPlan" not in explained, explained
+    assert "Partial Aggregate" in explained, explained
