@@ -23,6 +23,7 @@ ALIASES: dict[str, str] = {
     "sum_between": "expect_column_sum_to_be_between",
     "stdev_between": "expect_column_stdev_to_be_between",
     "median_between": "expect_column_median_to_be_between",
+    "quantiles": "expect_column_quantile_values_to_be_between",
     "distinct_count_between": "expect_column_unique_value_count_to_be_between",
     "compound_unique": "expect_compound_columns_to_be_unique",
     "column_exists": "expect_column_to_exist",
