@@ -24,6 +24,7 @@ import yaml
 from tests.conformance.cases import CASES_DIR, Case, load_cases
 from tests.conformance.compare import mismatch
 from tests.conformance.execute import Observed, run_cases
+from tests.conformance.summary import LINES
 from tests.conformance.tables import create
 from tests.support.backends import open_backend
 from tests.support.components import unavailable
@@ -90,10 +91,12 @@ async def test_ge_conformance(backend_name: str, tmp_path: Path) -> None:
                          and any(case.id == cid for case in applicable))
     stale = sorted(cid for cid in known if all(case.id != cid for case in applicable))
     passed = len(applicable) - len(failures)
-    print(f"\nGE conformance on {backend_name}: {passed}/{len(applicable)} applicable cases pass, "
-          f"{len(failures)} known failures listed, {len(not_applicable)} of {len(cases)} cases "
-          f"not applicable (suppress_test_for/only_for); {len(group_by_dataset(applicable))} "
-          f"tables, {queries} queries, {elapsed:.1f}s")
+    summary = (f"GE conformance on {backend_name}: {passed}/{len(applicable)} applicable cases pass, "
+               f"{len(failures)} known failures listed, {len(not_applicable)} of {len(cases)} cases "
+               f"not applicable (suppress_test_for/only_for); {len(group_by_dataset(applicable))} "
+               f"tables, {queries} queries, {elapsed:.1f}s")
+    LINES.append(summary)
+    print("\n" + summary)
     assert not unexpected, "cases that disagree with Great Expectations and are not listed:\n" + \
         "\n".join(f"  {cid}: {why}" for cid, why in sorted(unexpected.items()))
     assert not now_passing, "listed as known failures but now pass; remove them:\n" + \
