@@ -97,3 +97,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for nodeid in _skipped:
             print(f"  skipped: {nodeid}")
         session.exitstatus = 1
+
+
+# -- measured figures (tests.support.summary) in the terminal summary ----------------------------
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.support.summary import SECTIONS
+
+    for section, lines in SECTIONS.items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -24,10 +24,10 @@ import yaml
 from tests.conformance.cases import CASES_DIR, Case, load_cases
 from tests.conformance.compare import mismatch
 from tests.conformance.execute import Observed, run_cases
-from tests.conformance.summary import LINES
 from tests.conformance.tables import create
 from tests.support.backends import open_backend
 from tests.support.components import unavailable
+from tests.support.summary import record
 
 KNOWN_FAILURES = Path(__file__).with_name("known_failures.yaml")
 BACKENDS = ("duckdb", "sqlite", "postgresql")
@@ -95,8 +95,7 @@ async def test_ge_conformance(backend_name: str, tmp_path: Path) -> None:
                f"{len(failures)} known failures listed, {len(not_applicable)} of {len(cases)} cases "
                f"not applicable (suppress_test_for/only_for); {len(group_by_dataset(applicable))} "
                f"tables, {queries} queries, {elapsed:.1f}s")
-    LINES.append(summary)
-    print("\n" + summary)
+    record("Great Expectations conformance", summary)
     assert not unexpected, "cases that disagree with Great Expectations and are not listed:\n" + \
         "\n".join(f"  {cid}: {why}" for cid, why in sorted(unexpected.items()))
     assert not now_passing, "listed as known failures but now pass; remove them:\n" + \

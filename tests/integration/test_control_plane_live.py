@@ -43,6 +43,7 @@ from tests.integration import live_warehouse as lw
 from tests.integration.servers import REPO, alertmanager, fast_alertmanager_config, prometheus
 from tests.support.backends import Backend, open_backend
 from tests.support.components import free_port
+from tests.support.summary import record
 
 pytestmark = [pytest.mark.prometheus, pytest.mark.postgres, pytest.mark.slow,
               pytest.mark.timeout(300)]
@@ -257,9 +258,9 @@ async def storm(live: Live, t_break: float) -> None:
               for d in notifications for a in d.alerts if a["status"] == "firing"}
     kinds = {name: list(alerts.values()).count(name) for name in sorted(set(alerts.values()))}
     reduction = 1 - len(notifications) / len(alerts)
-    print(f"\nalert storm: {len(alerts)} firing alerts {kinds} -> {len(notifications)} "
-          f"notifications ({reduction:.1%} fewer); receivers "
-          f"{sorted(d.receiver for d in notifications)}")
+    record("Control plane (live Prometheus and Alertmanager)", f"alert storm: {len(alerts)} firing alerts {kinds} -> {len(notifications)} "
+           f"notifications ({reduction:.1%} fewer); receivers "
+           f"{sorted(d.receiver for d in notifications)}")
     live.reduction = reduction
     assert kinds["DataQualityCheckFailed"] == STORM_ALERTS
     assert reduction >= 0.9
@@ -292,7 +293,8 @@ async def compare_compliance(live: Live) -> None:
                          'dq_dataset_freshness_sla_compliance_ratio{dataset="orders",window="1d"}')
     rules = await scalar(live.session, live.prom,
                          'dataset:dq_dataset_freshness_sla_met:avg_over_time1d{dataset="orders"}')
-    print(f"orders freshness SLA compliance (1d): agent {agent:.3f}, recording rules {rules:.3f}")
+    record("Control plane (live Prometheus and Alertmanager)", f"orders freshness SLA compliance (1d): agent {agent:.3f}, "
+           f"recording rules {rules:.3f}")
     assert 0 < agent < 1 and 0 < rules < 1
     assert abs(agent - rules) < 0.1
     async with live.session.get(f"http://127.0.0.1:{live.agent_port}/api/v1/datasets") as resp:
@@ -378,7 +380,7 @@ async def test_control_plane_live(tmp_path: Path) -> None:
             await grafana_queries(live)
 
             for what, seconds in live.lags.items():
-                print(f"lag {what}: {seconds:.1f}s")
+                record("Control plane (live Prometheus and Alertmanager)", f"lag {what}: {seconds:.1f}s")
             assert live.lags["orders NULL -> page"] < 15
             assert live.lags["storm: upstream broken -> all 101 alerts delivered"] < 20
 
