@@ -1,6 +1,7 @@
 """dq-agent against Great Expectations 1.x and Soda Core: the same 30 expectations, same table.
 
     python benchmarks/suite_vs_ge_soda.py [--rows 5000000] [--repeat 3] [--venv-dir DIR]
+        [--without KIND,...] [--kinds KIND,...] [--profile]
 
 Builds (or reuses) a ``--rows`` table ``bench_compare.orders`` on the PostgreSQL at
 $DQ_BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) and runs the suite of
@@ -16,6 +17,11 @@ compared with the others and with the verdict the data is built to give; disagre
 printed. Reports the median wall time of each process (interpreter start included), the time
 inside validation alone, the statements each tool sent, and the ratios GE / dq-agent (target
 >= 10) and Soda / dq-agent (target >= 2).
+
+``--without regex,unique`` (or ``--kinds KIND,...``) runs every tool on the same part of the suite,
+chosen by the ``kind`` each entry of suite.py declares, e.g. to time the suite without its
+per-row regular expressions and its GROUP BY uniqueness checks. ``--profile`` adds, per tool, the
+database time of its statements grouped by what they compute, then each statement with its time.
 """
 
 from __future__ import annotations
@@ -41,7 +47,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "compare"))
 
-from suite import CREATE_TABLE, SCHEMA, SUITE, TABLE  # noqa: E402
+from statements import grouped  # noqa: E402
+from suite import CREATE_TABLE, KINDS, SCHEMA, SUITE, TABLE, select  # noqa: E402
 
 URL = os.environ.get("DQ_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 VENVS = {
@@ -113,11 +120,14 @@ def venv_python(venv_dir: Path, name: str) -> Path:
 # -- the runners -------------------------------------------------------------------------------------
 
 
-def driver_runner(python: Path, script: str) -> Callable[[], Run]:
+def driver_runner(python: Path, script: str, items: list[dict[str, Any]]) -> Callable[[], Run]:
+    command = [str(python), str(HERE / "compare" / script), "--dsn", dsn()]
+    if len(items) < len(SUITE):
+        command += ["--ids", ",".join(item["id"] for item in items)]
+
     def run() -> Run:
         started = time.perf_counter()
-        process = subprocess.run([str(python), str(HERE / "compare" / script), "--dsn", dsn()],
-                                 capture_output=True, text=True, check=False)
+        process = subprocess.run(command, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
         if process.returncode != 0:
             raise SystemExit(f"{script} failed ({process.returncode}):\n{process.stderr[-4000:]}")
@@ -131,8 +141,9 @@ def driver_runner(python: Path, script: str) -> Callable[[], Run]:
     return run
 
 
-def write_rules(directory: Path) -> Path:
-    """The suite as a dq-agent rule file: the expectations exactly as written in the suite."""
+def write_rules(directory: Path, items: list[dict[str, Any]]) -> Path:
+    """The suite (its selected ``items``) as a dq-agent rule file: the expectations exactly as
+    written in the suite."""
     path = directory / "orders.yaml"
     path.write_text(yaml.safe_dump({
         "rule_id": "comparison",
@@ -140,7 +151,7 @@ def write_rules(directory: Path) -> Path:
         "expectations": [
             {"expectation_type": item["expectation_type"], "name": item["id"],
              "kwargs": item["kwargs"]}
-            for item in SUITE
+            for item in items
         ],
     }, sort_keys=False))
     return path
@@ -207,10 +218,10 @@ def in_process_runner(rules: Path) -> Callable[[], Run]:
 # -- report ------------------------------------------------------------------------------------------
 
 
-def disagreements(tools: list[Tool]) -> list[str]:
+def disagreements(tools: list[Tool], items: list[dict[str, Any]]) -> list[str]:
     """Expectations on which a tool's verdict differs from another's or from the built-in one."""
     lines = []
-    for item in SUITE:
+    for item in items:
         verdicts = {tool.name: tool.runs[-1].results.get(item["id"]) for tool in tools}
         if any(verdict is None or verdict != item["expected"] for verdict in verdicts.values()):
             shown = "  ".join(f"{name}={verdict}" for name, verdict in verdicts.items())
@@ -222,6 +233,26 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def kind_list(text: str) -> list[str]:
+    """A comma-separated list of the suite's expectation kinds (argparse type)."""
+    kinds = [kind.strip() for kind in text.split(",") if kind.strip()]
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(
+            f"unknown expectation kind(s) {', '.join(unknown) or repr(text)}; "
+            f"the kinds declared in benchmarks/compare/suite.py are {', '.join(KINDS)}")
+    return kinds
+
+
+def checked(tool: Tool, run: Run, items: list[dict[str, Any]]) -> Run:
+    """``run``, after making sure the tool answered exactly the selected expectations."""
+    wanted, answered = {item["id"] for item in items}, set(run.results)
+    if answered != wanted:
+        raise SystemExit(f"{tool.name} ran a different set of expectations than selected: missing "
+                         f"{sorted(wanted - answered)}, extra {sorted(answered - wanted)}")
+    return run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
@@ -230,37 +261,59 @@ def main() -> None:
                         help="where the .venv-ge and .venv-soda virtualenvs live")
     parser.add_argument("--only", nargs="*", choices=["agent", "in-process", "ge", "soda"],
                         help="run only these tools")
+    parser.add_argument("--kinds", type=kind_list, metavar="KIND,...",
+                        help=f"run only the expectations of these kinds ({', '.join(KINDS)})")
+    parser.add_argument("--without", type=kind_list, metavar="KIND,...",
+                        help="leave out the expectations of these kinds, e.g. regex,unique")
     parser.add_argument("--profile", action="store_true",
-                        help="print each statement of every tool's last run with its time")
+                        help="print every tool's database time by what its statements compute, "
+                             "then each statement of its last run with its time")
     args = parser.parse_args()
+    try:
+        items = select(args.kinds, args.without)
+    except ValueError as error:
+        parser.error(str(error))
     build_table(args.rows)
     wanted = set(args.only or ["agent", "in-process", "ge", "soda"])
     with tempfile.TemporaryDirectory() as directory:
-        rules = write_rules(Path(directory))
+        rules = write_rules(Path(directory), items)
         tools = []
         if "agent" in wanted:
             tools.append(Tool("dq-agent", cli_runner(rules)))
         if "in-process" in wanted:
             tools.append(Tool("dq-agent-in-process", in_process_runner(rules)))
         if "ge" in wanted:
-            tools.append(Tool("ge", driver_runner(venv_python(args.venv_dir, "ge"), "ge_driver.py")))
+            tools.append(Tool("ge", driver_runner(venv_python(args.venv_dir, "ge"), "ge_driver.py",
+                                                  items)))
         if "soda" in wanted:
             tools.append(Tool("soda", driver_runner(venv_python(args.venv_dir, "soda"),
-                                                    "soda_driver.py")))
+                                                    "soda_driver.py", items)))
         print(f"load average before: {load_average()}", flush=True)
         for tool in tools:  # warm-up: buffer cache, .pyc files, first connections
-            tool.runner()
+            checked(tool, tool.runner(), items)
         for repetition in range(args.repeat):
             shift = repetition % len(tools)
             for tool in tools[shift:] + tools[:shift]:
-                tool.runs.append(tool.runner())
+                tool.runs.append(checked(tool, tool.runner(), items))
                 print(f"  run {repetition + 1} {tool.name:20} {tool.runs[-1].wall:8.3f}s", flush=True)
-    report(tools, args)
+    report(tools, args, items)
 
 
-def report(tools: list[Tool], args: argparse.Namespace) -> None:
-    print(f"\nrows: {args.rows:,}  expectations: {len(SUITE)}  runs per tool: {args.repeat}  "
-          f"load average after: {load_average()}")
+def selection(args: argparse.Namespace, items: list[dict[str, Any]]) -> str:
+    """How many expectations ran, and which kinds when not the whole suite."""
+    if len(items) == len(SUITE):
+        return f"{len(items)} (the whole suite)"
+    parts = []
+    if args.kinds:
+        parts.append(f"kinds {','.join(args.kinds)}")
+    if args.without:
+        parts.append(f"without {','.join(args.without)}")
+    return f"{len(items)} of {len(SUITE)} ({'; '.join(parts)})"
+
+
+def report(tools: list[Tool], args: argparse.Namespace, items: list[dict[str, Any]]) -> None:
+    print(f"\nrows: {args.rows:,}  expectations: {selection(args, items)}  "
+          f"runs per tool: {args.repeat}  load average after: {load_average()}")
     for tool in tools:
         version = tool.runs[-1].version
         walls = ", ".join(f"{run.wall:.3f}" for run in tool.runs)
@@ -281,17 +334,37 @@ def report(tools: list[Tool], args: argparse.Namespace) -> None:
         if in_process:
             ratio = theirs.median("validate") / in_process.median("validate")
             print(f"{other} / dq-agent, validation only:     {ratio:6.2f}x  (target >= {target:g})")
-    lines = disagreements(tools)
+    lines = disagreements(tools, items)
     print("disagreements (tool verdicts vs each other and the built-in expectation):")
     print("\n".join(lines) if lines else "  none")
     if args.profile:
-        for tool in tools:
-            statements = tool.runs[-1].statements
-            if not statements:
-                continue
-            total = sum(seconds for seconds, _ in statements)
-            print(f"\n{tool.name}: {len(statements)} statements, {total:.3f}s in the database")
-            for seconds, sql in statements:
+        profile(tools)
+
+
+def profile(tools: list[Tool]) -> None:
+    """Per tool: database time by what the statements compute (median over the runs), then each
+    statement of the last run with its time."""
+    print("\ndatabase time by what the statements compute (median of the runs; "
+          "a statement with several parts counts once, under their combination):")
+    for tool in tools:
+        if not tool.runs[-1].statements:
+            continue
+        per_run = [{label: (count, seconds) for label, count, seconds in grouped(run.statements)}
+                   for run in tool.runs]
+        total = statistics.median(sum(seconds for seconds, _ in run.statements) for run in tool.runs)
+        print(f"  {tool.name}: {total:.3f}s in {len(tool.runs[-1].statements)} statements")
+        for label, count, _ in grouped(tool.runs[-1].statements):
+            seconds = statistics.median(groups.get(label, (0, 0.0))[1] for groups in per_run)
+            share = seconds / total if total else 0.0
+            print(f"    {seconds:8.3f}s {share:6.1%}  {count:3} statement{'s' if count > 1 else ' '}  "
+                  f"{label}")
+    for tool in tools:
+        statements = tool.runs[-1].statements
+        if not statements:
+            continue
+        total = sum(seconds for seconds, _ in statements)
+        print(f"\n{tool.name}: {len(statements)} statements, {total:.3f}s in the database")
+        for seconds, sql in statements:
                 print(f"  {seconds:8.3f}s  {' '.join(sql.split())[:110]}")
 
 
