@@ -1,11 +1,11 @@
 """What a SQL statement of the comparison makes PostgreSQL compute, read from its text.
 
 Each statement gets the set of the costly things it contains: a regular expression evaluated per
-row, a GROUP BY, a COUNT(DISTINCT ...), a sample of failing rows or values (LIMIT; without failures
-it still reads the whole table) and plain aggregates; statements that do not read the benchmark
-table are session and catalogue work. One statement may compute several (dq-agent fuses most of
-the suite into one), so the groups are the combinations that occur, not a split of one
-statement's time.
+row, a GROUP BY or a window's PARTITION BY (grouping rows by value, as uniqueness checks do), a
+COUNT(DISTINCT ...), a sample of failing rows or values (LIMIT; without failures it still reads
+the whole table) and plain aggregates; statements that do not read the benchmark table are
+session and catalogue work. One statement may compute several (dq-agent fuses most of the suite
+into one), so the groups are the combinations that occur, not a split of one statement's time.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from suite import TABLE
 
 _FEATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("regex", re.compile(r"!?~\*?\s|\bregexp_|\bsimilar\s+to\b", re.IGNORECASE)),
-    ("GROUP BY", re.compile(r"\bgroup\s+by\b", re.IGNORECASE)),
+    ("GROUP BY / PARTITION BY", re.compile(r"\b(group|partition)\s+by\b", re.IGNORECASE)),
     ("COUNT(DISTINCT)", re.compile(r"\bcount\s*\(\s*distinct\b", re.IGNORECASE)),
     ("failing-row sample (LIMIT)", re.compile(r"\blimit\b", re.IGNORECASE)),
     ("aggregates", re.compile(r"\b(count|sum|min|max|avg|stddev\w*)\s*\(", re.IGNORECASE)),
