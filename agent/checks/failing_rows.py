@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -99,14 +99,16 @@ def is_failing(result: CheckResult) -> bool:
 async def with_failing_rows(
     results: list[CheckResult], checks: Mapping[str, Check[Any]], ctx: QueryContext,
     where: str | None, warehouse: Warehouse, settings: FailingRowSamples,
+    skip: Collection[str] = (),
 ) -> tuple[list[CheckResult], int]:
-    """``results`` with samples added to the failing ones; also the number of queries issued."""
+    """``results`` with samples added to the failing ones; also the number of queries issued.
+    Checks named in ``skip`` are left alone (their caller fetches their samples itself)."""
     out: list[CheckResult] = []
     issued = 0
     for result in results:
         check = checks.get(result.check)
         statement = None
-        if check is not None and is_failing(result):
+        if check is not None and is_failing(result) and result.check not in skip:
             statement = sample_statement(check, ctx, where, settings)
         if statement is None:
             out.append(result)

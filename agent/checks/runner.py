@@ -6,7 +6,7 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -75,14 +75,17 @@ class DatasetRunner:
         self, name: str, config: DatasetConfig, warehouse: Warehouse, *,
         warehouses: Mapping[str, Warehouse] | None = None,
         previous: Mapping[str, CheckResult] | None = None,
+        samples_elsewhere: Collection[str] = (),
     ) -> None:
         """``warehouses``: every configured warehouse by name (for checks reading another);
-        ``previous``: the last computed result of each check (for checks with uses_history)."""
+        ``previous``: the last computed result of each check (for checks with uses_history);
+        ``samples_elsewhere``: checks whose failing-row samples the caller fetches itself."""
         self.name = name
         self.config = config
         self.warehouse = warehouse
         self.warehouses = warehouses or {warehouse.name: warehouse}
         self.previous = previous or {}
+        self.samples_elsewhere = samples_elsewhere
 
     async def run(self) -> DatasetRun:
         started_at = datetime.now(UTC)
@@ -109,7 +112,7 @@ class DatasetRunner:
         results.sort(key=lambda result: order.get(result.check, len(order)))
         results, sampled = await with_failing_rows(
             results, plan.checks_by_name(), plan.context, plan.where, self.warehouse,
-            self.config.failing_row_samples)
+            self.config.failing_row_samples, skip=self.samples_elsewhere)
         queries += sampled
         freshness = freshness_of(results)
         errors = [r.error for r in results if r.status == Status.ERROR and r.error]

@@ -161,9 +161,16 @@ async def test_map_expectations_fuse_into_one_query_and_fetch_values_only_when_f
         "expect_column_values_to_match_regex": "fail",
         "expect_column_max_to_be_between": "pass",
     }
-    # one fused SELECT for all five, then the regex's failing-row sample and unexpected values
-    assert counter.count == 3, counter.statements
-    assert rule_run.queries == 3
+    # one fused SELECT for all five, then one SELECT of the regex's failing rows that gives both
+    # its failing-row sample and its unexpected values
+    assert counter.count == 2, counter.statements
+    assert rule_run.queries == 2
+    [regex] = [r for r in rule_run.results if r.check_type == "expect_column_values_to_match_regex"]
+    unexpected = regex.outcome.details["partial_unexpected_list"]
+    samples = regex.outcome.details["failing_rows"]
+    assert len(unexpected) == 2 and len(samples) == 2
+    assert sorted(unexpected) == sorted(row["email"] for row in samples)
+    assert all(set(row) >= {"user_id", "email", "created_at"} for row in samples)
 
 
 def test_aliases_and_column_inside_kwargs(tmp_path: Path, duckdb_backend: Backend) -> None:
@@ -210,3 +217,29 @@ def test_bad_rules_name_the_expectation_and_the_fix(tmp_path: Path) -> None:
                     "    kwargs: {min_value: '{{ now - 3 fortnights }}'}\n", encoding="utf-8")
     with pytest.raises(RuleError, match="unknown time unit"):
         load_rules(path)
+
+
+async def test_one_select_gives_samples_of_chosen_columns_and_masked_unexpected_values(
+    backend: Backend, tmp_path: Path, count_queries: Any
+) -> None:
+    dataset = users(backend, newest_age=timedelta(minutes=5), duplicate=False, bad_emails=3)
+    path = write_rule(tmp_path, dataset)
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "failing_row_samples: {limit: 1, columns: [user_id], mask: [email]}\n"
+    ), encoding="utf-8")
+    [rule] = load_rules(path)
+    warehouse = Warehouse("w", WarehouseConfig(url=backend.url))
+    counter = count_queries(warehouse.engine)
+    try:
+        rule_run = await run_rule(rule, warehouse)
+    finally:
+        warehouse.close()
+    [regex] = [r for r in rule_run.results if r.check_type == "expect_column_values_to_match_regex"]
+    details = regex.outcome.details
+    # the SELECT read user_id (the sample's column) and email (the unexpected values' column):
+    # the sample shows only user_id, limited to 1 row; the three unexpected values are masked
+    assert details["failing_rows"] == [{"user_id": details["failing_rows"][0]["user_id"]}]
+    assert details["failing_rows"][0]["user_id"] in (10, 11, 12)
+    assert details["partial_unexpected_list"] == ["***"] * 3
+    assert "broken-" not in json.dumps(regex.to_json())
+    assert counter.count == 2, counter.statements
