@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from pydantic import model_validator
 from sqlalchemy.sql.elements import ColumnElement
 
-from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
-from agent.checks.expressions import count_non_null, count_rows, count_where, inline_number
-from agent.checks.map_outcome import as_int, map_outcome
+from agent.checks.base import MostlySpec, QueryContext
+from agent.checks.expressions import inline_number
+from agent.checks.predicate import PredicateCheck
 from agent.checks.results import Outcome
 
 
@@ -31,11 +31,9 @@ class RangeSpec(MostlySpec):
         return self
 
 
-class RangeCheck(AggregateCheck[RangeSpec]):
+class RangeCheck(PredicateCheck[RangeSpec]):
     spec_model = RangeSpec
     default_dimension = "validity"
-    samplable = True  # counts of rows: a sample estimates them
-    extrapolated = frozenset({"rows", "non_null", "unexpected"})
 
     def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
         """Values outside the bounds (or on a strict one)."""
@@ -51,18 +49,10 @@ class RangeCheck(AggregateCheck[RangeSpec]):
 
     def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
         column = ctx.col(self.spec.column)
-        return {
-            "rows": count_rows(),
-            "non_null": count_non_null(column),
-            "unexpected": count_where(self.failing_rows(ctx, None)),
-            "min": sa.func.min(column),
-            "max": sa.func.max(column),
-        }
+        return {**super().metrics(ctx), "min": sa.func.min(column), "max": sa.func.max(column)}
 
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
-        return map_outcome(
-            element_count=as_int(values["rows"]), non_null_count=as_int(values["non_null"]),
-            unexpected_count=as_int(values["unexpected"]), mostly=self.spec.mostly,
-            expected_min=self.spec.min, expected_max=self.spec.max,
+        return self.mostly_outcome(
+            values, expected_min=self.spec.min, expected_max=self.spec.max,
             details={"observed_min": values["min"], "observed_max": values["max"]},
         )

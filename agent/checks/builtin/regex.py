@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from pydantic import Field, field_validator
 from sqlalchemy.sql.elements import ColumnElement
 
-from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
-from agent.checks.expressions import as_text, count_non_null, count_rows, count_where, regex_matches
-from agent.checks.map_outcome import as_int, map_outcome
+from agent.checks.base import MostlySpec, QueryContext
+from agent.checks.expressions import as_text, regex_matches
+from agent.checks.predicate import PredicateCheck
 from agent.checks.results import Outcome
 
 
@@ -30,19 +30,9 @@ class RegexSpec(MostlySpec):
         return pattern
 
 
-class RegexCheck(AggregateCheck[RegexSpec]):
+class RegexCheck(PredicateCheck[RegexSpec]):
     spec_model = RegexSpec
     default_dimension = "validity"
-    samplable = True  # counts of rows: a sample estimates them
-    extrapolated = frozenset({"rows", "non_null", "unexpected"})
-
-    def metrics(self, ctx: QueryContext) -> dict[str, ColumnElement[Any]]:
-        column = ctx.col(self.spec.column)
-        return {
-            "rows": count_rows(),
-            "non_null": count_non_null(column),
-            "unexpected": count_where(self.failing_rows(ctx, None)),
-        }
 
     def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
         """Non-null values that do not match (NULL makes the negation NULL, not true)."""
@@ -50,8 +40,4 @@ class RegexCheck(AggregateCheck[RegexSpec]):
         return sa.not_(regex_matches(as_text(column), sa.literal(self.spec.pattern)))
 
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
-        return map_outcome(
-            element_count=as_int(values["rows"]), non_null_count=as_int(values["non_null"]),
-            unexpected_count=as_int(values["unexpected"]), mostly=self.spec.mostly,
-            expected_value=self.spec.pattern,
-        )
+        return self.mostly_outcome(values, expected_value=self.spec.pattern)
