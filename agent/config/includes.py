@@ -9,9 +9,10 @@ from agent.config.errors import ConfigError
 from agent.config.models import Config, DatasetConfig
 from agent.config.yaml_source import KeyPath, YamlSource
 from agent.rules.convert import RuleError, dataset_config
-from agent.rules.loader import load_rules
+from agent.rules.loader import load_located_rules
 from agent.rules.models import RuleFile
 from agent.rules.templates import now_utc
+from agent.rules.warehouse_refs import unknown_warehouses
 
 
 def with_included_datasets(config: Config, source: YamlSource) -> Config:
@@ -44,10 +45,19 @@ class _Merge:
     def add_rules(self, index: int, path: Path) -> None:
         key: KeyPath = ("rules", index)
         try:
-            rules = load_rules(path)
+            located = load_located_rules(path)
         except RuleError as exc:
             raise ConfigError(f"{self._place(key)}: rules[{index}]: {exc}") from None
-        for rule in rules:
+        known = ", ".join(sorted(self.config.warehouses))
+        for located_rule in located:
+            rule = located_rule.rule
+            unknown = [ref for ref in unknown_warehouses(located_rule, self.config.warehouses)
+                       if ref.key != "warehouse"]  # the rule's own warehouse: see _add
+            if unknown:
+                raise ConfigError(
+                    f"{self._place(key)}: rules[{index}]: {unknown[0].describe(rule.rule_id)}, "
+                    f"which is not configured; configured warehouses: {known}"
+                )
             self._add(key, rule.rule_id, dataset_config(rule, now_utc()), f"rule file {path}")
             self.rule_files[rule.rule_id] = rule
 

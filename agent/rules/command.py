@@ -1,5 +1,5 @@
-"""``dq-agent check --warehouse URL --rules PATH [--once] [--format json|table]``: run rule
-files with no main config. Prints one rule-run JSON per rule (a list for several)."""
+"""``dq-agent check --warehouse [NAME=]URL... --rules PATH [--once] [--format json|table]``: run
+rule files with no main config. Prints one rule-run JSON per rule (a list for several)."""
 
 from __future__ import annotations
 
@@ -14,17 +14,22 @@ from agent.config.models import AgentConfig, WarehouseConfig
 from agent.rules.aliases import ALIASES
 from agent.rules.convert import RuleError
 from agent.rules.history import record_rule_run, without_store
-from agent.rules.loader import load_rules
+from agent.rules.loader import LocatedRule, load_located_rules
 from agent.rules.models import RuleFile
 from agent.rules.report import rule_run_json
 from agent.rules.runner import RuleRun, run_rule
+from agent.rules.warehouse_args import DEFAULT_NAME, WarehouseArgumentError, parse_warehouses
+from agent.rules.warehouse_refs import unknown_warehouses
 from agent.store.history import HistoryStore
 from agent.warehouses.warehouse import Warehouse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", metavar="URL",
-                        help="SQLAlchemy URL of the warehouse (with --rules, no config needed)")
+    parser.add_argument("--warehouse", metavar="[NAME=]URL", action="append", default=[],
+                        help="SQLAlchemy URL of a warehouse (with --rules, no config needed); "
+                             "repeatable as NAME=URL for rules and expectations that name "
+                             f"warehouses; a bare URL is named {DEFAULT_NAME!r}; the first one "
+                             "given is the default")
     parser.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
                         help="rule file or directory of rule files (repeatable)")
     parser.add_argument("--history", metavar="URL", default=None,
@@ -52,16 +57,18 @@ def handle_rules(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        warehouse_config = WarehouseConfig(url=args.warehouse)
-        rules = load_rules(*args.rules)
-    except (RuleError, ValueError) as exc:
+        warehouses = parse_warehouses(args.warehouse)
+        located = load_located_rules(*args.rules)
+        check_warehouses(located, warehouses)
+    except (RuleError, WarehouseArgumentError) as exc:
         print(f"dq-agent: {exc}", file=sys.stderr)
         return 2
+    rules = [located_rule.rule for located_rule in located]
     store = None
     if not args.no_history:
         store = HistoryStore(args.history or AgentConfig().store_url())
     try:
-        runs = asyncio.run(run_rules(rules, {"default": warehouse_config}, store))
+        runs = asyncio.run(run_rules(rules, warehouses, store))
     finally:
         if store is not None:
             store.close()
@@ -69,18 +76,30 @@ def handle_rules(args: argparse.Namespace) -> int:
     return rules_exit_code(runs)
 
 
+def check_warehouses(located: list[LocatedRule], warehouses: dict[str, WarehouseConfig]) -> None:
+    """Every warehouse a rule names must be given; RuleError names each file:line and the fix."""
+    given = ", ".join(warehouses)
+    problems = [
+        f"{reference.describe(located_rule.rule.rule_id)}, which no --warehouse gives; add "
+        f"--warehouse {reference.name}=URL (given: {given})"
+        for located_rule in located
+        for reference in unknown_warehouses(located_rule, warehouses)
+    ]
+    if problems:
+        raise RuleError("\n".join(problems))
+
+
 async def run_rules(
     rules: list[RuleFile], warehouses: dict[str, WarehouseConfig], store: HistoryStore | None
 ) -> list[RuleRun]:
-    """Run every rule once, concurrently, each on its warehouse (the first one by default)."""
+    """Run every rule once, concurrently, each on its warehouse (the first one by default);
+    the warehouses they name must be among ``warehouses`` (see :func:`check_warehouses`)."""
     opened = {name: Warehouse(name, config) for name, config in warehouses.items()}
     default = next(iter(opened))
     try:
-        for rule in rules:
-            if rule.warehouse is not None and rule.warehouse not in opened:
-                raise RuleError(f"rule {rule.rule_id}: unknown warehouse {rule.warehouse!r}")
         runs = await asyncio.gather(*(
-            run_rule(rule, opened[rule.warehouse or default]) for rule in rules
+            run_rule(rule, opened[rule.warehouse or default], warehouses=opened)
+            for rule in rules
         ))
     finally:
         for warehouse in opened.values():

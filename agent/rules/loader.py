@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -28,15 +29,33 @@ def rule_paths(path: Path) -> list[Path]:
     return [path]
 
 
+@dataclass(frozen=True)
+class LocatedRule:
+    """A rule and where it was read: its file and, in a multi-rule file, its index there."""
+
+    rule: RuleFile
+    source: YamlSource
+    prefix: KeyPath = ()
+
+    def place(self, key_path: KeyPath) -> str:
+        """``file:line`` of ``key_path`` inside the rule (the deepest key that exists)."""
+        return _place(self.source, (*self.prefix, *key_path))
+
+
 def load_rule_file(path: Path) -> list[RuleFile]:
     """The rules in one file: a mapping (one rule) or a list of mappings."""
+    return [located_rule.rule for located_rule in load_located_rule_file(path)]
+
+
+def load_located_rule_file(path: Path) -> list[LocatedRule]:
+    """The rules in one file, each with where it was read."""
     try:
         source = load_yaml(path)
     except ConfigError as exc:
         raise RuleError(str(exc)) from None
     several = isinstance(source.data, list)
     documents = source.data if several else [source.data]
-    rules: list[RuleFile] = []
+    rules: list[LocatedRule] = []
     for index, document in enumerate(documents):
         prefix: KeyPath = (index,) if several else ()
         if not isinstance(document, dict):
@@ -55,7 +74,7 @@ def load_rule_file(path: Path) -> list[RuleFile]:
             dataset_config(rule, now_utc())  # every expectation must convert now, not at run time
         except RuleError as exc:
             raise located(exc, source, prefix) from None
-        rules.append(rule)
+        rules.append(LocatedRule(rule, source, prefix))
     return rules
 
 
@@ -90,16 +109,22 @@ class _Shifted(YamlSource):
 
 def load_rules(*paths: Path) -> list[RuleFile]:
     """All rules under ``paths``; rule ids must be unique across them."""
-    rules: list[RuleFile] = []
+    return [located_rule.rule for located_rule in load_located_rules(*paths)]
+
+
+def load_located_rules(*paths: Path) -> list[LocatedRule]:
+    """All rules under ``paths``, each with where it was read; rule ids must be unique."""
+    rules: list[LocatedRule] = []
     origin: dict[str, Path] = {}
     for root in paths:
         for path in rule_paths(root):
-            for rule in load_rule_file(path):
+            for located_rule in load_located_rule_file(path):
+                rule = located_rule.rule
                 if rule.rule_id in origin:
                     raise RuleError(
                         f"{path}: rule_id {rule.rule_id!r} is already used in {origin[rule.rule_id]}; "
                         "rule ids must be unique"
                     )
                 origin[rule.rule_id] = path
-                rules.append(rule)
+                rules.append(located_rule)
     return rules

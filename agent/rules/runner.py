@@ -4,6 +4,7 @@ values of failing map expectations, the version in the store and the alert decis
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,8 +41,12 @@ class RuleRun:
         return bool(self.results) and all(r.status == Status.ERROR for r in self.results)
 
 
-async def run_rule(rule: RuleFile, warehouse: Warehouse, now: datetime | None = None) -> RuleRun:
-    """Run ``rule`` once on ``warehouse`` (templates rendered at ``now``, default: the clock)."""
+async def run_rule(
+    rule: RuleFile, warehouse: Warehouse, now: datetime | None = None, *,
+    warehouses: Mapping[str, Warehouse] | None = None,
+) -> RuleRun:
+    """Run ``rule`` once on ``warehouse`` (templates rendered at ``now``, default: the clock);
+    ``warehouses``: every warehouse by name, for expectations that read another one."""
     clock = time.perf_counter()
     moment = now or now_utc()
     config = dataset_config(rule, moment)
@@ -49,7 +54,8 @@ async def run_rule(rule: RuleFile, warehouse: Warehouse, now: datetime | None = 
     checks: dict[str, Any] = {check.name: check for check in plan.aggregate_checks}
     map_checks = {name for name, check in checks.items() if isinstance(check, GEMapCheck)}
     # A map expectation's failing-row samples come with its unexpected values, in one SELECT.
-    run = await DatasetRunner(rule.dataset, config, warehouse, samples_elsewhere=map_checks).run()
+    run = await DatasetRunner(rule.dataset, config, warehouse, warehouses=warehouses,
+                              samples_elsewhere=map_checks).run()
     results: list[CheckResult] = []
     queries = run.queries
     for result in run.results:
