@@ -1,5 +1,6 @@
-"""Datasets defined outside the main config file: rule files (``rules:``) and data contracts
-(``contracts:``), loaded relative to the config file and merged into its datasets."""
+"""Datasets defined outside the main config file: rule files (``rules:``), data contracts
+(``contracts:``) and dbt manifests (``dbt:``), loaded relative to the config file and merged into
+its datasets."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from agent.config.errors import ConfigError
 from agent.config.models import Config, DatasetConfig
 from agent.config.yaml_source import KeyPath, YamlSource
+from agent.dbt.config import DbtConfig
 from agent.rules.convert import RuleError, dataset_config
 from agent.rules.loader import load_located_rules
 from agent.rules.models import RuleFile
@@ -16,15 +18,17 @@ from agent.rules.warehouse_refs import unknown_warehouses
 
 
 def with_included_datasets(config: Config, source: YamlSource) -> Config:
-    """``config`` with the datasets of its rule files and contracts; a bad file, a name used
-    twice or an unknown warehouse is a ConfigError naming the config line and the file."""
-    if not config.rules and not config.contracts:
+    """``config`` with the datasets of its rule files, contracts and dbt manifests; a bad file, a
+    name used twice or an unknown warehouse is a ConfigError naming the config line and the file."""
+    if not config.rules and not config.contracts and not config.dbt:
         return config
     merged = _Merge(config, source)
     for index, path in enumerate(config.rules):
         merged.add_rules(index, _relative_to(source, path))
     for index, path in enumerate(config.contracts):
         merged.add_contract(index, _relative_to(source, path))
+    for index, entry in enumerate(config.dbt):
+        merged.add_dbt(index, entry, _relative_to(source, entry.manifest))
     return config.with_included(merged.datasets, merged.rule_files)
 
 
@@ -71,6 +75,26 @@ class _Merge:
             raise ConfigError(f"{self._place(key)}: contracts[{index}]: {exc}") from None
         for name, dataset in datasets.items():
             self._add(key, name, dataset, f"contract {path}")
+
+    def add_dbt(self, index: int, entry: DbtConfig, path: Path) -> None:
+        from agent.dbt.include import DbtIncludeError, dbt_datasets
+
+        known = ", ".join(sorted(self.config.warehouses))
+        if entry.warehouse is not None and entry.warehouse not in self.config.warehouses:
+            key: KeyPath = ("dbt", index, "warehouse")
+            raise ConfigError(f"{self._place(key)}: dbt[{index}].warehouse: unknown warehouse "
+                              f"{entry.warehouse!r}; configured warehouses: {known}")
+        if entry.warehouse is None and len(self.config.warehouses) > 1:
+            key = ("dbt", index)
+            raise ConfigError(f"{self._place(key)}: dbt[{index}]: several warehouses are "
+                              f"configured ({known}); say which one with dbt[{index}].warehouse")
+        key = ("dbt", index, "manifest")
+        try:
+            datasets = dbt_datasets(entry, path)
+        except DbtIncludeError as exc:
+            raise ConfigError(f"{self._place(key)}: dbt[{index}].manifest: {exc}") from None
+        for name, dataset in datasets.items():
+            self._add(("dbt", index), name, dataset, f"dbt manifest {path}")
 
     def _add(self, key: KeyPath, name: str, dataset: DatasetConfig, origin: str) -> None:
         where = f"{self._place(key)}: {key[0]}[{key[1]}]"

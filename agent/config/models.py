@@ -23,6 +23,7 @@ from agent.checks.base import CheckSpec
 from agent.checks.failing_rows import FailingRowSamples
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
+from agent.dbt.config import DbtConfig
 from agent.profiling.config import ProfileConfig, SampleMethod, SampleShare, parse_sample
 from agent.quality import QualityConfig
 from agent.rules.models import RuleFile
@@ -289,6 +290,11 @@ class Config(StrictModel):
     contracts: list[Path] = Field(
         default_factory=list,
         description="Data contract files (relative to this file), compiled into datasets.",
+    )
+    dbt: list[DbtConfig] = Field(
+        default_factory=list,
+        description="dbt manifests whose tests become datasets (one per tested model or source), "
+        "imported at load and on every reload.",
     )
     _rule_files: dict[str, RuleFile] = PrivateAttr(default_factory=dict)
 
