@@ -3,6 +3,10 @@
 
 Exit code 0 when every check passes (warnings allowed), 1 when some fail, 2 on errors, so a
 pipeline can gate on it.
+
+With a config, the runs are recorded in the config's history store (``--history URL`` for
+another, ``--no-history`` to record nothing), like the daemon's: volume_change, schema_drift and
+consecutive failures then compare with the last run of either.
 """
 
 from __future__ import annotations
@@ -10,15 +14,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from agent.checks.results import CheckResult, Status
 from agent.checks.runner import DatasetRun, DatasetRunner
+from agent.commands import check_history
 from agent.commands.config_access import load_or_report, report_unknown_datasets
 from agent.config.models import Config
 from agent.logging_setup import configure_logging
 from agent.rules import command as rules_command
+from agent.store.history import HistoryStore
 from agent.store.previous import stored_previous
 from agent.warehouses.warehouse import Warehouse
 
@@ -46,21 +53,40 @@ def handle(args: argparse.Namespace) -> int:
     if config is None or not report_unknown_datasets(config, args.dataset):
         return 2
     names = args.dataset or list(config.datasets)
-    runs = asyncio.run(run_once(config, names))
+    record = not args.no_history
+    store = None
+    if record or check_history.needs_history(config, names):
+        try:
+            store = check_history.open_store(args.history or config.agent.store_url())
+        except check_history.HistoryUnavailable as exc:
+            print(f"dq-agent: {exc}", file=sys.stderr)
+            return 2
+    try:
+        runs = asyncio.run(run_once(config, names, store, record=record))
+    finally:
+        if store is not None:
+            store.close()
     results = [result for run in runs for result in run.results]
     print(render_json(results) if args.format == "json" else render_table(results))
     return exit_code(results)
 
 
-async def run_once(config: Config, names: list[str]) -> list[DatasetRun]:
-    """Run the named datasets concurrently, each on its warehouse's pool."""
+async def run_once(
+    config: Config, names: list[str], store: HistoryStore | None = None, *, record: bool = False
+) -> list[DatasetRun]:
+    """Run the named datasets concurrently, each on its warehouse's pool. The previous results
+    and schema snapshots come from ``store`` (without one: read from the config's store), and
+    with ``record`` the runs are kept there."""
     if any(spec.type == "drift" for name in names for spec in config.datasets[name].check_specs()):
         # Drift checks compare with stored profiles: give them the agent's history store.
         from agent.profiling import references
         from agent.profiling.store import ProfileStore
 
-        references.install(ProfileStore.open(config.agent.store_url()))
-    previous = stored_previous(config, names)
+        references.install(ProfileStore.open(store.url if store else config.agent.store_url()))
+    if store is None:
+        previous = stored_previous(config, names)
+    else:
+        previous = check_history.previous_of(store, config, names)
     warehouses = {name: Warehouse(name, wc) for name, wc in config.warehouses.items()}
     try:
         runners = [
@@ -68,10 +94,17 @@ async def run_once(config: Config, names: list[str]) -> list[DatasetRun]:
                           warehouses=warehouses, previous=previous.get(name))
             for name in names
         ]
-        return list(await asyncio.gather(*(runner.run() for runner in runners)))
+        runs = list(await asyncio.gather(*(runner.run() for runner in runners)))
     finally:
         for warehouse in warehouses.values():
             warehouse.close()
+    if store is None:
+        return runs
+    runs = [check_history.judged(store, run) for run in runs]
+    if record:
+        for run in runs:
+            check_history.record(store, config, run)
+    return runs
 
 
 def exit_code(results: list[CheckResult]) -> int:

@@ -33,10 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, action="append", default=[], metavar="PATH",
                         help="rule file or directory of rule files (repeatable)")
     parser.add_argument("--history", metavar="URL", default=None,
-                        help="history store URL for rule versions and runs "
-                             "(default: SQLite in the state directory)")
+                        help="history store URL for runs and rule versions (default: the "
+                             "config's store; with --rules: SQLite in the state directory)")
     parser.add_argument("--no-history", action="store_true",
-                        help="do not record rule versions and runs")
+                        help="do not record the runs (with --config, checks that compare with "
+                             "the previous run still read it)")
     parser.add_argument("--list-expectations", action="store_true",
                         help="print the expectation types and aliases rule files may use")
 

@@ -15,6 +15,7 @@ from tests.support.backends import Backend
 def write_config(tmp_path: Path, backend: Backend, checks: str) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(
+        f"agent: {{state_dir: '{tmp_path / 'state'}'}}\n"
         f"warehouses: {{w: {{url: '{backend.url}'}}}}\n"
         f"datasets:\n  items:\n    table: items\n    checks:\n{checks}"
     )
@@ -63,7 +64,7 @@ def test_unknown_dataset_and_bad_config(duckdb_backend: Backend, tmp_path: Path)
     assert result.returncode == 2 and "unknown dataset" in result.stderr and "items" in result.stderr
     bad = write_config(tmp_path, duckdb_backend, "      - {type: row_count, minimum: 1}\n")
     result = run_cli("validate-config", str(bad))
-    assert result.returncode == 1 and "minimum" in result.stderr and "config.yaml:6" in result.stderr
+    assert result.returncode == 1 and "minimum" in result.stderr and "config.yaml:7" in result.stderr
     result = run_cli("validate-config", "--schema")
     assert result.returncode == 0 and json.loads(result.stdout)["title"] == "dq-agent configuration"
 

@@ -55,7 +55,7 @@ def write_config(tmp_path: Path, backend: Backend) -> Path:
 
 
 def run_check(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
-    code = main(["check", "--config", str(path), "--once", "--format", "json"])
+    code = main(["check", "--config", str(path), "--once", "--format", "json", "--no-history"])
     return code, {r["check"]: r for r in json.loads(capsys.readouterr().out)}
 
 

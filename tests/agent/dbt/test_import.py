@@ -72,7 +72,7 @@ def test_imported_config_loads_as_printed_and_runs(
     assert config.datasets["orders"].schedule.interval == 3600.0
     assert config.datasets["orders"].schema_and_table() == ("main", "orders")
 
-    code = main(["check", "--config", str(path), "--once", "--format", "json"])
+    code = main(["check", "--config", str(path), "--once", "--format", "json", "--no-history"])
     results = json.loads(capsys.readouterr().out)
     assert code == 1
     status = {(r["dataset"], r["check"]): r["status"] for r in results}

@@ -170,7 +170,8 @@ async def test_the_agent_and_the_check_command_read_the_previous_run(
         assert second.results[0].status == Status.FAIL
     finally:
         await agent.stop()
-    # dq-agent check reads (and does not write) the agent's store: it compares with the 50.
+    # a one-off run given no store reads the agent's store (and writes nothing): it compares
+    # with the 50.
     fill(backend, 45)
     [run] = await run_once(config, ["events"])
     assert run.results[0].outcome.observed_value == -10.0
