@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "agent.commands.suggest",
     "agent.commands.contract",
     "agent.commands.dbt",
+    "agent.commands.alertmanager",
 )
 
 

@@ -66,6 +66,9 @@ CATALOGUE: tuple[MetricSpec, ...] = (
        "Wall time of the query that computed the check on its last run.", CHECK_LABELS),
     _m("dq_check_consecutive_failures", "gauge",
        "Number of consecutive runs, up to the last, that did not pass.", CHECK_LABELS),
+    _m("dq_check_alert_threshold", "gauge",
+       "Consecutive failed runs after which the check alerts (its alert_after; a rule file's "
+       "sla_threshold); DataQualityCheckFailed waits for it.", ("warehouse", "dataset", "check")),
     _m("dq_check_runs", "counter",
        "Check runs by result (pass, warn, fail, error).", (*CHECK_LABELS, "result")),
     # datasets
@@ -92,8 +95,9 @@ CATALOGUE: tuple[MetricSpec, ...] = (
     _m("dq_dataset_quality_dimension_score", "gauge",
        "Quality score of the dataset in one dimension, in [0, 1].", (*DATASET_LABELS, "dimension")),
     _m("dq_dataset_info", "gauge",
-       "Dataset metadata; always 1.",
-       (*DATASET_LABELS, "table", "owner", "team", "tier", "criticality")),
+       "Dataset metadata; always 1. channels: the receivers its alerts go to, comma-separated "
+       "(slack:NAME, email:ADDRESS, webhook:HOST-DIGEST, pagerduty:NAME).",
+       (*DATASET_LABELS, "table", "owner", "team", "tier", "criticality", "channels")),
     _m("dq_lineage_edge", "gauge",
        "1 for each declared upstream dependency of a dataset.", (*DATASET_LABELS, "upstream")),
     # columns (profiles)

@@ -40,6 +40,11 @@ class CheckSpec(BaseModel):
     dimension: str | None = Field(
         default=None, description=f"Quality dimension, one of {', '.join(DIMENSIONS)}."
     )
+    alert_after: int = Field(
+        default=1, ge=1,
+        description="Alert (DataQualityCheckFailed) only after this many consecutive failed "
+        "runs; exported as dq_check_alert_threshold.",
+    )
 
     def warehouse_references(self) -> dict[tuple[str, ...], str]:
         """Warehouses the check names, by key path within the check (validated on load)."""

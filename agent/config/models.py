@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from agent.alerting.config import DatasetAlerting
 from agent.anomaly.config import AnomalySetting
 from agent.checks.base import CheckSpec
 from agent.checks.failing_rows import FailingRowSamples
@@ -182,6 +183,11 @@ class DatasetConfig(StrictModel):
     failing_row_samples: FailingRowSamples = Field(
         default_factory=FailingRowSamples,
         description="Sample rows of failing row-level checks: {limit: 5, mask: [columns]}.",
+    )
+    alerting: DatasetAlerting = Field(
+        default_factory=DatasetAlerting,
+        description="Where the dataset's alerts go: {channels: [slack:NAME, email:ADDRESS, "
+        "webhook:URL, pagerduty:NAME], dedupe_window: 1h}.",
     )
     freshness_sla: FreshnessSlaConfig | None = Field(
         default=None,

@@ -62,11 +62,14 @@ def check_spec_of(
                        f"kwargs.column {kwargs['column']!r}); keep one")
             raise RuleError(f"{where}: {message}", [((*at, "kwargs", "column"), message)])
         kwargs["column"] = expectation.column
-    for reserved in ("type", "name", "severity"):
+    for reserved in ("type", "name", "severity", "alert_after"):
         if reserved in kwargs:
             message = f"kwargs.{reserved} is reserved; set it on the expectation"
+            if reserved == "alert_after":
+                message = "kwargs.alert_after is reserved; set alert_config.sla_threshold"
             raise RuleError(f"{where}: {message}", [((*at, "kwargs", reserved), message)])
     spec: dict[str, Any] = {"type": canonical(expectation.expectation_type), **kwargs}
+    spec["alert_after"] = rule.alert_config.sla_threshold
     severity = expectation.severity or rule.alert_config.severity
     try:
         spec["severity"] = severity_of(severity, where).value
@@ -94,6 +97,10 @@ def dataset_config(rule: RuleFile, now: datetime) -> DatasetConfig:
         spec["name"] = name if seen[name] == 1 else f"{name}_{seen[name]}"
         specs.append(spec)
     data: dict[str, Any] = {"table": rule.dataset, "checks": specs}
+    alert_config = rule.alert_config
+    if alert_config.channels or alert_config.dedupe_window is not None:
+        data["alerting"] = {"channels": list(alert_config.channels),
+                            "dedupe_window": alert_config.dedupe_window}
     if rule.where:
         data["where"] = rule.where
     if rule.warehouse:

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agent.alerting.channels import FORMS, validate_channels
 from agent.checks.failing_rows import FailingRowSamples
 from agent.rules.templates import parse_span
 
@@ -26,12 +27,24 @@ class Expectation(RuleModel):
 
 
 class AlertConfig(RuleModel):
+    """How the rule's failures alert. Each field reaches Prometheus and Alertmanager: severity
+    and sla_threshold (as ``alert_after``) through the rule's checks, channels and dedupe_window
+    through the dataset's ``alerting`` (see agent/alerting/config.py)."""
+
     severity: str = "warning"
-    channels: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list, description=f"One of {FORMS} each.")
     sla_threshold: int = Field(
         default=1, ge=1, description="Alert after this many consecutive failed runs."
     )
-    dedupe_window: float | None = Field(default=None, description="e.g. '1 hour'")
+    dedupe_window: float | None = Field(
+        default=None, gt=0, description="Re-send a still-firing alert at most this often, "
+        "e.g. '1 hour'."
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: list[str]) -> list[str]:
+        return validate_channels(value)
 
     @field_validator("dedupe_window", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from prometheus_client.metrics_core import Metric
 
+from agent.checks.base import build_check
 from agent.checks.results import Status, numeric
 from agent.snapshot import ResultsSnapshot
 from exporter.catalogue import CHECK_STATES
@@ -25,7 +26,12 @@ def collect_checks(snapshot: ResultsSnapshot) -> Iterable[Metric]:
     duration = gauge("dq_check_duration_seconds")
     consecutive = gauge("dq_check_consecutive_failures")
     runs = counter("dq_check_runs")
+    threshold = gauge("dq_check_alert_threshold")
     for state in snapshot.copy_datasets():
+        for spec in state.config.check_specs():
+            name = build_check(spec).name
+            if name in state.check_names:
+                threshold.add_metric([state.warehouse, state.name, name], float(spec.alert_after))
         for name, result in sorted(state.results.items()):
             labels = [state.warehouse, state.name, name, result.check_type, result.column,
                       result.severity]
@@ -46,4 +52,4 @@ def collect_checks(snapshot: ResultsSnapshot) -> Iterable[Metric]:
                 runs.add_metric([*labels, state_name],
                                 float(state.runs_total.get((name, state_name), 0)))
     yield from (success, status, observed, expected_min, expected_max, unexpected, last_run,
-                duration, consecutive, runs)
+                duration, consecutive, runs, threshold)

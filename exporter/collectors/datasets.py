@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from prometheus_client.metrics_core import Metric
 
+from agent.alerting.channels import channels_label
 from agent.sla.config import sla_seconds
 from agent.snapshot import ResultsSnapshot
 from exporter.collectors import collector
@@ -27,7 +28,7 @@ def collect_datasets(snapshot: ResultsSnapshot) -> Iterable[Metric]:
         labels = [state.warehouse, state.name]
         config = state.config
         info.add_metric([*labels, config.table, config.owner, config.team, config.tier,
-                         config.criticality], 1.0)
+                         config.criticality, channels_label(config.alerting.channels)], 1.0)
         interval.add_metric(labels, config.schedule.nominal_interval)
         sla = sla_seconds(config)
         if sla is not None:

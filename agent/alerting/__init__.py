@@ -1,0 +1,2 @@
+"""Where a dataset's alerts go: its channels and re-notification window, exported to Prometheus
+and turned into Alertmanager routes and receivers."""
