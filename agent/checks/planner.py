@@ -18,6 +18,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from agent.checks.base import AggregateCheck, Check, QueryCheck, QueryContext, build_check
 from agent.checks.expressions import count_rows
 from agent.checks.results import CheckResult
+from agent.checks.subqueries import is_standalone
 from agent.config.models import DatasetConfig
 from agent.profiling.sampling import SamplePlan, sampled_source
 
@@ -51,6 +52,10 @@ class DatasetPlan:
     check_order: list[str]  # check names in config order
     side_values: dict[str, dict[str, Any]] = field(default_factory=dict)  # filled by the runner
     side_errors: dict[str, str] = field(default_factory=dict)  # check name -> why a side failed
+    subqueries: dict[str, ColumnElement[Any]] = field(default_factory=dict)
+    """Expression key -> grouped subquery run as a statement of its own (see subqueries.py)."""
+    subquery_values: dict[str, Any] = field(default_factory=dict)  # filled by the runner
+    subquery_errors: dict[str, str] = field(default_factory=dict)  # key -> why it failed
 
     @property
     def aggregate_checks(self) -> list[AggregateCheck[Any]]:
@@ -105,8 +110,11 @@ def expression_key(expression: ColumnElement[Any], dialect: Dialect) -> str:
 def plan_dataset(
     name: str, config: DatasetConfig, dialect: Dialect, now: datetime,
     *, max_expressions: int = MAX_EXPRESSIONS_PER_QUERY,
-    previous: Mapping[str, CheckResult] | None = None,
+    previous: Mapping[str, CheckResult] | None = None, split_subqueries: bool = False,
 ) -> DatasetPlan:
+    """The dataset's checks fused into as few SELECTs as possible. ``split_subqueries``: take
+    grouped subqueries out of the full scans into statements of their own (for warehouses that
+    run statements concurrently; see ``agent.checks.subqueries``)."""
     checks = [build_check(spec) for spec in config.check_specs()]
     context = QueryContext(table=dataset_table(config, checks), dialect=dialect, now=now,
                            previous=dict(previous or {}), where=config.where)
@@ -140,12 +148,33 @@ def plan_dataset(
         target.checks.append(check)
     if sampled and not queries[0].checks:
         queries = []  # every aggregate check reads the sample: no full scan
+    subqueries = _take_subqueries(queries, context.table) if split_subqueries else {}
     queries += sampled  # after the full scan, whose exact row count scales the sample's
     return DatasetPlan(
         dataset=name, context=context, where=config.where, queries=queries,
         query_checks=query_checks, metric_keys=metric_keys,
-        check_order=[check.name for check in checks],
+        check_order=[check.name for check in checks], subqueries=subqueries,
     )
+
+
+def _take_subqueries(
+    queries: list[FusedQuery], table: sa.TableClause
+) -> dict[str, ColumnElement[Any]]:
+    """Move the standalone subqueries out of the full-scan ``queries``; a query left with
+    nothing to compute hands its checks to the first one (they are judged there)."""
+    taken: dict[str, ColumnElement[Any]] = {}
+    for query in queries:
+        for key, expression in list(query.expressions.items()):
+            if key != ROW_COUNT_KEY and is_standalone(expression, table):
+                taken[key] = expression
+                del query.expressions[key]
+                del query.labels[key]
+    if queries:
+        for query in queries[1:]:
+            if not query.expressions:
+                queries[0].checks.extend(query.checks)
+        queries[1:] = [query for query in queries[1:] if query.expressions]
+    return taken
 
 
 def _sampled_query() -> FusedQuery:

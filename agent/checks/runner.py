@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from agent.checks.planner import ROW_COUNT_KEY, DatasetPlan, FusedQuery, plan_da
 from agent.checks.results import CheckResult, Outcome, Severity, Status
 from agent.checks.sampling import CheckSample, Extrapolation, resolve_sample
 from agent.checks.side_queries import run_side_queries
+from agent.checks.subqueries import run_subqueries, splits_subqueries
 from agent.config.models import DatasetConfig
 from agent.warehouses.errors import WarehouseError, WarehouseUnavailable
 from agent.warehouses.warehouse import Warehouse
@@ -90,24 +92,28 @@ class DatasetRunner:
     async def run(self) -> DatasetRun:
         started_at = datetime.now(UTC)
         clock = time.perf_counter()
+        concurrent = splits_subqueries(self.warehouse)
         plan = plan_dataset(self.name, self.config, self.warehouse.engine.dialect, started_at,
-                            previous=self.previous)
-        results: list[CheckResult] = []
-        row_count: int | None = None
-        queries = await run_side_queries(plan, self.warehouse, self.warehouses)
-        sample: CheckSample | None = None
-        for fused in plan.queries:
-            if fused.sampled and sample is None:
-                sample, issued = await self._resolve_sample(plan, row_count)
-                queries += issued
-            fused_results, rows, issued = await self._run_fused(
-                plan, fused, started_at, sample if fused.sampled else None)
-            results.extend(fused_results)
-            queries += issued
-            row_count = rows if row_count is None else row_count
-        for check in plan.query_checks:
-            results.append(await self._run_query_check(plan, check, started_at))
-            queries += 1
+                            previous=self.previous, split_subqueries=concurrent)
+        # Side queries and standalone subqueries run alongside the fused scans; a fused scan's
+        # checks are judged once both are in.
+        prerequisites = asyncio.gather(
+            run_side_queries(plan, self.warehouse, self.warehouses),
+            run_subqueries(plan, self.warehouse),
+        )
+        try:
+            results, row_count, queries = await self._run_scans(plan, started_at, prerequisites)
+            queries += sum(await prerequisites)
+            query_results = [self._run_query_check(plan, check, started_at)
+                             for check in plan.query_checks]
+            if concurrent:
+                results.extend(await asyncio.gather(*query_results))
+            else:
+                results.extend([await result for result in query_results])
+            queries += len(plan.query_checks)
+        finally:
+            if not prerequisites.done():
+                prerequisites.cancel()
         order = {name: index for index, name in enumerate(plan.check_order)}
         results.sort(key=lambda result: order.get(result.check, len(order)))
         results, sampled = await with_failing_rows(
@@ -123,6 +129,25 @@ class DatasetRunner:
             error=errors[0] if errors and len(errors) == len(results) else None,
         )
 
+    async def _run_scans(
+        self, plan: DatasetPlan, started_at: datetime, prerequisites: Awaitable[Any]
+    ) -> tuple[list[CheckResult], int | None, int]:
+        """The fused scans' results, the dataset's row count and the statements issued."""
+        results: list[CheckResult] = []
+        row_count: int | None = None
+        queries = 0
+        sample: CheckSample | None = None
+        for fused in plan.queries:
+            if fused.sampled and sample is None:
+                sample, issued = await self._resolve_sample(plan, row_count)
+                queries += issued
+            fused_results, rows, issued = await self._run_fused(
+                plan, fused, started_at, prerequisites, sample if fused.sampled else None)
+            results.extend(fused_results)
+            queries += issued
+            row_count = rows if row_count is None else row_count
+        return results, row_count, queries
+
     async def _resolve_sample(
         self, plan: DatasetPlan, full_rows: int | None
     ) -> tuple[CheckSample, int]:
@@ -132,9 +157,10 @@ class DatasetRunner:
 
     async def _run_fused(
         self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime,
-        sample: CheckSample | None = None,
+        prerequisites: Awaitable[Any], sample: CheckSample | None = None,
     ) -> tuple[list[CheckResult], int | None, int]:
-        """Results of ``fused``'s checks, the dataset's (estimated) row count, statements run."""
+        """Results of ``fused``'s checks, the dataset's (estimated) row count, statements run;
+        judged once ``prerequisites`` (side queries, standalone subqueries) are in."""
         statement = plan.select(fused, sample=sample.plan if sample is not None else None)
         clock = time.perf_counter()
         try:
@@ -147,10 +173,13 @@ class DatasetRunner:
         except WarehouseError as exc:
             log.info("fused query failed, retrying check by check",
                      extra={"dataset": self.name, "error": str(exc)})
-            results, rows = await self._run_one_by_one(plan, fused, started_at, sample)
-            return results, rows, 1 + len(fused.checks)
+            await prerequisites
+            results, rows, issued = await self._run_one_by_one(plan, fused, started_at, sample)
+            return results, rows, 1 + issued
+        await prerequisites
         elapsed = time.perf_counter() - clock
         by_key = {key: row[label] for key, label in fused.labels.items()}
+        by_key.update(plan.subquery_values)
         rows = by_key.get(ROW_COUNT_KEY)
         scaling = sample.extrapolation(rows) if sample is not None else None
         results = [self._judge(plan, check, by_key, started_at, elapsed, scaling)
@@ -160,26 +189,34 @@ class DatasetRunner:
     async def _run_one_by_one(
         self, plan: DatasetPlan, fused: FusedQuery, started_at: datetime,
         sample: CheckSample | None = None,
-    ) -> tuple[list[CheckResult], int | None]:
+    ) -> tuple[list[CheckResult], int | None, int]:
+        """Each check of a failed fused query on its own: results, row count, statements."""
         results: list[CheckResult] = []
         rows: int | None = None
+        issued = 0
         for check in fused.checks:
             statement = plan.select(fused, [check], sample.plan if sample is not None else None)
             labels = {label: key for key, label in fused.labels.items()}
             clock = time.perf_counter()
-            try:
-                row = await self.warehouse.run(functools.partial(_one_row, statement=statement))
-            except WarehouseError as exc:
-                elapsed = time.perf_counter() - clock
-                results.append(self._error(check, started_at, elapsed, str(exc)))
-                continue
+            if statement.selected_columns:
+                issued += 1
+                try:
+                    row = await self.warehouse.run(
+                        functools.partial(_one_row, statement=statement))
+                except WarehouseError as exc:
+                    elapsed = time.perf_counter() - clock
+                    results.append(self._error(check, started_at, elapsed, str(exc)))
+                    continue
+            else:  # everything it needs came from standalone subqueries
+                row = {}
             elapsed = time.perf_counter() - clock
             by_key = {labels[label]: value for label, value in row.items()}
+            by_key.update(plan.subquery_values)
             scaling = sample.extrapolation(by_key.get(ROW_COUNT_KEY)) if sample is not None else None
             if ROW_COUNT_KEY in by_key and by_key[ROW_COUNT_KEY] is not None:
                 rows = _row_count(by_key[ROW_COUNT_KEY], scaling)
             results.append(self._judge(plan, check, by_key, started_at, elapsed, scaling))
-        return results, rows
+        return results, rows, issued
 
     async def _run_query_check(
         self, plan: DatasetPlan, check: QueryCheck[Any], started_at: datetime
@@ -199,6 +236,10 @@ class DatasetRunner:
     ) -> CheckResult:
         if check.name in plan.side_errors:
             return self._error(check, started_at, elapsed, plan.side_errors[check.name])
+        failed = [plan.subquery_errors[key] for key in plan.metric_keys[check.name].values()
+                  if key in plan.subquery_errors]
+        if failed:
+            return self._error(check, started_at, elapsed, failed[0])
         values = {local: by_key[key] for local, key in plan.metric_keys[check.name].items()}
         values.update(plan.side_values.get(check.name, {}))
         if scaling is not None:

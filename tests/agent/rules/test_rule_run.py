@@ -162,9 +162,11 @@ async def test_map_expectations_fuse_into_one_query_and_fetch_values_only_when_f
         "expect_column_max_to_be_between": "pass",
     }
     # one fused SELECT for all five, then one SELECT of the regex's failing rows that gives both
-    # its failing-row sample and its unexpected values
-    assert counter.count == 2, counter.statements
-    assert rule_run.queries == 2
+    # its failing-row sample and its unexpected values; where statements run concurrently, the
+    # uniqueness GROUP BY is a statement of its own, run alongside the fused scan
+    grouped = 1 if backend.name in ("postgresql", "mariadb") else 0
+    assert counter.count == 2 + grouped, counter.statements
+    assert rule_run.queries == 2 + grouped
     [regex] = [r for r in rule_run.results if r.check_type == "expect_column_values_to_match_regex"]
     unexpected = regex.outcome.details["partial_unexpected_list"]
     samples = regex.outcome.details["failing_rows"]
@@ -242,4 +244,5 @@ async def test_one_select_gives_samples_of_chosen_columns_and_masked_unexpected_
     assert details["failing_rows"][0]["user_id"] in (10, 11, 12)
     assert details["partial_unexpected_list"] == ["***"] * 3
     assert "broken-" not in json.dumps(regex.to_json())
-    assert counter.count == 2, counter.statements
+    grouped = 1 if backend.name in ("postgresql", "mariadb") else 0  # uniqueness's GROUP BY
+    assert counter.count == 2 + grouped, counter.statements
