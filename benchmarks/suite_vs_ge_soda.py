@@ -345,7 +345,9 @@ def profile(tools: list[Tool]) -> None:
     """Per tool: database time by what the statements compute (median over the runs), then each
     statement of the last run with its time."""
     print("\ndatabase time by what the statements compute (median of the runs; "
-          "a statement with several parts counts once, under their combination):")
+          "a statement with several parts counts once, under their combination; statements "
+          "that ran at the same time each count their own time, so the sum can exceed the "
+          "wall time):")
     for tool in tools:
         if not tool.runs[-1].statements:
             continue
