@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,6 +20,9 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.results import CheckResult, Outcome, Severity
+
+if TYPE_CHECKING:
+    from agent.checks.failing_rows import FailingRowSamples
 
 DIMENSIONS: tuple[str, ...] = (
     "completeness", "validity", "uniqueness", "timeliness", "consistency", "accuracy",
@@ -74,6 +77,9 @@ class QueryContext:
     filled only for datasets with a check whose ``uses_history`` is set."""
     where: str | None = None
     """The dataset's row filter (SQL), for expressions that read the table again in a subquery."""
+    failing_row_samples: FailingRowSamples | None = None
+    """The dataset's failing-row sample settings, for checks running their own statement that
+    sample their failing rows themselves (None: no samples)."""
 
     def col(self, name: str) -> ColumnElement[Any]:
         return self.table.c[name]

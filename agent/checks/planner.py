@@ -117,7 +117,8 @@ def plan_dataset(
     run statements concurrently; see ``agent.checks.subqueries``)."""
     checks = [build_check(spec) for spec in config.check_specs()]
     context = QueryContext(table=dataset_table(config, checks), dialect=dialect, now=now,
-                           previous=dict(previous or {}), where=config.where)
+                           previous=dict(previous or {}), where=config.where,
+                           failing_row_samples=config.failing_row_samples)
     queries: list[FusedQuery] = [FusedQuery()]
     queries[0].add(ROW_COUNT_KEY, count_rows())
     sampled: list[FusedQuery] = []  # samplable checks of a dataset with `sample:`

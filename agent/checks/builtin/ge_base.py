@@ -28,6 +28,7 @@ from agent.checks.base import AggregateCheck, CheckSpec, QueryCheck, QueryContex
 from agent.checks.builtin.duckdb_types import duckdb_columns
 from agent.checks.expressions import count_rows, count_where
 from agent.checks.map_outcome import as_int, expected_share
+from agent.checks.query_samples import masked_values, rows_with_values, sample_settings
 from agent.checks.results import Outcome
 
 RESULT_FORMATS = ("BOOLEAN_ONLY", "BASIC", "SUMMARY", "COMPLETE")
@@ -556,7 +557,9 @@ def with_observed(outcome_fields: dict[str, Any], observed: Any) -> dict[str, An
 
 class GEPythonMapCheck(GEQueryCheck[SpecT]):
     """A map expectation judged in Python (JSON, dateutil, strftime): reads the column's values
-    in its own query and gives the unexpected values without a second one."""
+    in its own query and gives the unexpected values without a second one. When it fails, the
+    failing-row samples cost one SELECT of the rows holding the first unexpected values; a
+    masked column's values are masked in the unexpected lists too."""
 
     @abstractmethod
     def is_expected(self, value: Any) -> bool:
@@ -572,12 +575,19 @@ class GEPythonMapCheck(GEQueryCheck[SpecT]):
             element_count=len(values), domain_count=len(domain), unexpected_count=len(bad),
             mostly=float(getattr(self.spec, "mostly", 1.0)),
         )
+        settings = sample_settings(ctx)
+        extra: dict[str, Any] = {}
         level = self.spec.result_level()
-        if level == "BOOLEAN_ONLY":
-            return outcome
-        extra: dict[str, Any] = {"partial_unexpected_list": jsonable(bad[: self.spec.partial_count()])}
-        if level == "COMPLETE":
-            extra["unexpected_list"] = jsonable(bad)
+        if level != "BOOLEAN_ONLY":
+            listed = masked_values(bad, self.column, ctx.failing_row_samples)
+            extra["partial_unexpected_list"] = jsonable(listed[: self.spec.partial_count()])
+            if level == "COMPLETE":
+                extra["unexpected_list"] = jsonable(listed)
+        if settings is not None and not outcome.success:
+            extra.update(rows_with_values(
+                connection, ctx, where, self.column, bad,
+                lambda value: not self.is_expected(value), settings,
+            ))
         return dataclasses.replace(outcome, details={**outcome.details, **extra})
 
 
