@@ -120,12 +120,25 @@ def rows_with_values(
         keys = list(result.keys())
         rows = [tuple(row) for row in result.all()]
     except sa.exc.DBAPIError as exc:
-        message = str(exc.orig).strip().splitlines()
-        return {"failing_rows_error": f"{type(exc.orig).__name__}: {message[0] if message else ''}"}
+        return {"failing_rows_error": error_text(exc)}
     position = _index(keys, column)
     if position is not None:
         rows = [row for row in rows if row[position] is not None and is_failing(row[position])]
     return {"failing_rows": shown_rows(keys, rows, settings)}
+
+
+def row_columns(ctx: QueryContext, settings: FailingRowSamples) -> list[Any]:
+    """What a sample reads of each row: ``columns``, or every column of the dataset's table
+    (as ``table.*``, so that other expressions can stand beside it)."""
+    if settings.columns is not None:
+        return [sa.column(name) for name in settings.columns]
+    return [sa.literal_column(f"{ctx.dialect.identifier_preparer.quote(ctx.table.name)}.*")]
+
+
+def error_text(exc: sa.exc.DBAPIError) -> str:
+    """The driver's message without SQLAlchemy's statement dump (which may carry values)."""
+    message = str(exc.orig).strip().splitlines()
+    return f"{type(exc.orig).__name__}: {message[0] if message else ''}"
 
 
 def _first_distinct(values: Sequence[Any], count: int) -> list[Any]:

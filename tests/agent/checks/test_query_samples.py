@@ -273,3 +273,76 @@ def test_rule_file_json_shows_the_samples(
     dates = results["expect_column_values_to_be_dateutil_parseable"]
     assert dates["success"] is True and "failing_rows" not in dates  # mostly 0.5 holds
     assert SECRET_SSN not in out and SECRET_PAYLOAD not in out and "000-00-" not in out
+
+
+ORDER_COLUMNS = {"id": sa.Integer(), "x": sa.Integer(), "day": sa.Text(), "SSN": sa.String(20)}
+X = [1, 2, 2, None, 3, 1, 5, 0]
+DAYS = ["1/1/2016", "1/2/2016", "2/2/2016", None, "12/1/2015", "3/1/2016", "10/1/2016", "1/1/2000"]
+ORDERED_ROWS = [{"id": i, "x": x, "day": day, "SSN": SECRET_SSN if i == 5 else f"000-00-{i:04d}"}
+                for i, (x, day) in enumerate(zip(X, DAYS, strict=True))]
+
+
+def increasing(name: str, **kwargs: Any) -> dict[str, Any]:
+    return {"type": "expect_column_values_to_be_increasing", "name": name, "column": "x",
+            "order_by": "id", **kwargs}
+
+
+@pytest.mark.parametrize("mask", [["ssn"], ["ssn", "X", "day"]])
+async def test_samples_of_values_out_of_order(
+    backend: Backend, tmp_path: Path, count_queries: Any, mask: list[str]
+) -> None:
+    """The rows that break the order, in row order: in SQL they come with the unexpected values
+    in one SELECT; compared in Python they are read again up to the last one."""
+    checks = [increasing("in_sql"), increasing("strictly", strictly=True),
+              increasing("parsed", column="day", parse_strings_as_datetimes=True),
+              increasing("passing", column="id")]
+    backend.create_table("o", ORDER_COLUMNS, list(reversed(ORDERED_ROWS)))
+    dataset: dict[str, Any] = {"table": "o", "checks": checks,
+                               "failing_row_samples": {"limit": 2, "mask": mask}}
+    if backend.schema:
+        dataset["schema"] = backend.schema
+    config = make_config(backend, {"d": dataset}, tmp_path)
+    warehouse = Warehouse("w", config.warehouses["w"])
+    counter = count_queries(warehouse.engine)
+    try:
+        run = await DatasetRunner("d", config.datasets["d"], warehouse).run()
+    finally:
+        warehouse.close()
+    results = {result.check: result.outcome.details for result in run.results}
+    masked = "x" in [name.lower() for name in mask]
+    expected = {"in_sql": ([5, 7], [1, 0]), "strictly": ([2, 5], [2, 1, 0]),
+                "parsed": ([4, 7], ["12/1/2015", "1/1/2000"])}
+    for name, (ids, values) in expected.items():
+        rows = results[name]["failing_rows"]
+        assert [row["id"] for row in rows] == ids, name
+        assert all({key.lower() for key in row} == {"id", "x", "day", "ssn"} for row in rows)
+        assert all(row["SSN"] == MASK for row in rows)
+        assert results[name]["partial_unexpected_list"] == ([MASK] * len(values) if masked
+                                                             else values), name
+        if masked:
+            assert all(row["x"] in (MASK, None) and row["day"] in (MASK, None) for row in rows)
+    assert "failing_rows" not in results["passing"]
+    # the row count, then per expectation its ordered statement and one of its failing rows
+    # (the passing one: its ordered statement only)
+    assert counter.count == 1 + 2 * len(expected) + 1, counter.statements
+    stored = json.dumps([result.to_record() for result in run.results])
+    assert SECRET_SSN not in stored and SECRET_SSN not in render_json(run.results)
+
+
+async def test_out_of_order_samples_of_chosen_columns(
+    duckdb_backend: Backend, tmp_path: Path
+) -> None:
+    checks = [increasing("in_sql"),
+              increasing("parsed", column="day", parse_strings_as_datetimes=True)]
+    duckdb_backend.create_table("o", ORDER_COLUMNS, ORDERED_ROWS)
+    config = make_config(duckdb_backend, {"d": {
+        "table": "o", "checks": checks, "failing_row_samples": {"columns": ["id"]}}}, tmp_path)
+    warehouse = Warehouse("w", config.warehouses["w"])
+    try:
+        run = await DatasetRunner("d", config.datasets["d"], warehouse).run()
+    finally:
+        warehouse.close()
+    results = {result.check: result.outcome.details for result in run.results}
+    assert results["in_sql"]["failing_rows"] == [{"id": 5}, {"id": 7}]
+    assert results["in_sql"]["partial_unexpected_list"] == [1, 0]
+    assert results["parsed"]["failing_rows"] == [{"id": 4}, {"id": 7}]

@@ -85,12 +85,17 @@ async def test_one_statement_when_in_order_a_second_for_the_unexpected_values(
 
     ran, counter = await run_counted(backend, tmp_path, checks, columns=COLUMNS, rows=ROWS)
     assert ran["inc"].status == Status.FAIL
-    assert counter.count == 3, counter.statements  # ... and the unexpected values
+    # ... and the failing rows, which give both the unexpected values and the samples
+    assert counter.count == 3, counter.statements
+    assert len(ran["inc"].outcome.details["failing_rows"]) == 1
 
     boolean_only = [check("inc", result_format="BOOLEAN_ONLY")]
     ran, counter = await run_counted(backend, tmp_path, boolean_only, columns=COLUMNS, rows=ROWS)
     assert ran["inc"].status == Status.FAIL
-    assert counter.count == 2, counter.statements  # no values wanted, none fetched
+    # no values wanted, but the dataset's failing-row samples are (on by default)
+    assert counter.count == 3, counter.statements
+    assert "partial_unexpected_list" not in ran["inc"].outcome.details
+    assert [row["x"] for row in ran["inc"].outcome.details["failing_rows"]] == [1]
 
 
 def test_order_by_takes_one_column_or_a_list() -> None:
