@@ -97,8 +97,8 @@ def rows_with_values(
 ) -> dict[str, Any]:
     """``failing_rows``: rows whose ``column`` holds one of the first ``limit`` distinct
     ``failing`` values (each such row fails: the verdict depends on the value only), in one
-    SELECT; ``failing_rows_error`` when it fails. Rows whose value, read back, passes
-    ``is_failing`` no more (a collation that equates 'TRUE' with 'true') are left out."""
+    SELECT; ``failing_rows_error`` when it fails. Rows whose value, read back, does not fail
+    (matched through a collation that equates 'TRUE' with 'true') are left out."""
     values = _first_distinct(failing, settings.limit)
     if not values:
         return {}
@@ -120,6 +120,7 @@ def rows_with_values(
         keys = list(result.keys())
         rows = [tuple(row) for row in result.all()]
     except sa.exc.DBAPIError as exc:
+        connection.rollback()
         return {"failing_rows_error": error_text(exc)}
     position = _index(keys, column)
     if position is not None:
