@@ -9,17 +9,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from prometheus_client import generate_latest
 
-from agent.app import Agent
 from agent.checks.failing_rows import MASK, FailingRowSamples, cell, masked_rows
 from agent.checks.results import Status
 from agent.cli import main
 from agent.commands.check import render_json
-from agent.config.models import Config
-from agent.store.history import HistoryStore
-from agent.store.schema import validation_runs
 from tests.agent.checks.builtin.support import run_checks
+from tests.support.agent_run import run_dataset_once, sample_config
 from tests.support.backends import Backend
 
 SECRET_SSN = "078-05-1120"
@@ -104,43 +100,18 @@ def test_cells_are_json_safe_and_text_is_cut() -> None:
     assert cell(12.5) == 12.5 and cell(True) is True
 
 
-def agent_config(backend: Backend, tmp_path: Path) -> Config:
-    dataset: dict[str, Any] = {"table": "t", "schedule": "1h", "checks": CHECKS[:2],
-                               "failing_row_samples": {"mask": ["ssn", "email"]}}
-    if backend.schema:
-        dataset["schema"] = backend.schema
-    return Config.model_validate({
-        "agent": {"listen": "127.0.0.1:0", "state_dir": str(tmp_path / "state")},
-        "warehouses": {"w": {"url": backend.url}},
-        "datasets": {"d": dataset},
-    })
-
-
 @pytest.mark.parametrize("backend", ["duckdb", "postgresql"], indirect=True)
 async def test_the_agent_stores_masked_samples_and_exports_none(
     backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend.create_table("t", COLUMNS, ROWS)
-    config = agent_config(backend, tmp_path)
-    agent = Agent(config)
-    monkeypatch.setattr(agent.scheduler, "schedule", lambda *args, **kwargs: None)
-    await agent.start(serve_http=False)
-    try:
-        run = await agent.run_dataset("d")
-        assert run is not None
-        exposition = generate_latest(agent.registry).decode()
-    finally:
-        await agent.stop()
+    ran = await run_dataset_once(
+        sample_config(backend, tmp_path, CHECKS[:2], ["ssn", "email"]), monkeypatch)
+    exposition = ran.exposition
     assert "range_amount" in exposition  # the checks are exported ...
     for raw in (SECRET_SSN, SECRET_MAIL, "-1000", MASK, "failing_rows"):
         assert raw not in exposition  # ... their samples are not
-    store = HistoryStore(config.agent.store_url())
-    try:
-        with store.engine.connect() as connection:
-            stored = connection.execute(sa.select(validation_runs.c.results)).scalar_one()
-        [latest] = store.recent_runs("d", 1)
-    finally:
-        store.close()
+    stored, latest = ran.stored, ran.latest
     assert SECRET_SSN not in stored and SECRET_MAIL not in stored and MASK in stored
     by_name = {result.check: result for result in latest.results}
     samples = by_name["range_amount"].outcome.details["failing_rows"]

@@ -11,20 +11,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from prometheus_client import generate_latest
 
-from agent.app import Agent
 from agent.checks.failing_rows import MASK, FailingRowSamples
 from agent.checks.query_samples import shown_rows
 from agent.checks.results import CheckResult, Status
 from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.cli import main
 from agent.commands.check import render_json
-from agent.config.models import Config
-from agent.store.history import HistoryStore
-from agent.store.schema import validation_runs
 from agent.warehouses.warehouse import Warehouse
 from tests.conftest import make_config
+from tests.support.agent_run import run_dataset_once, sample_config
 from tests.support.backends import Backend
 
 SECRET_SSN = "078-05-1120"
@@ -186,44 +182,18 @@ def test_shown_rows_pick_columns_case_insensitively() -> None:
     assert rows == [{"a": 1, "B": MASK}]
 
 
-def agent_config(backend: Backend, tmp_path: Path) -> Config:
-    dataset: dict[str, Any] = {"table": "t", "schedule": "1h",
-                               "checks": [CHECKS[0], CHECKS[5]],
-                               "failing_row_samples": {"mask": ["ssn", "payload"]}}
-    if backend.schema:
-        dataset["schema"] = backend.schema
-    return Config.model_validate({
-        "agent": {"listen": "127.0.0.1:0", "state_dir": str(tmp_path / "state")},
-        "warehouses": {"w": {"url": backend.url}},
-        "datasets": {"d": dataset},
-    })
-
-
 @pytest.mark.parametrize("backend", ["duckdb", "postgresql"], indirect=True)
 async def test_the_agent_stores_masked_samples_and_exports_none(
     backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend.create_table("t", COLUMNS, ROWS)
-    config = agent_config(backend, tmp_path)
-    agent = Agent(config)
-    monkeypatch.setattr(agent.scheduler, "schedule", lambda *args, **kwargs: None)
-    await agent.start(serve_http=False)
-    try:
-        run = await agent.run_dataset("d")
-        assert run is not None
-        exposition = generate_latest(agent.registry).decode()
-    finally:
-        await agent.stop()
+    ran = await run_dataset_once(
+        sample_config(backend, tmp_path, [CHECKS[0], CHECKS[5]], ["ssn", "payload"]), monkeypatch)
+    exposition = ran.exposition
     assert "tail_rows" in exposition  # the checks are exported ...
     for raw in (SECRET_SSN, SECRET_PAYLOAD, MASK, "failing_rows", "not json"):
         assert raw not in exposition  # ... their samples are not
-    store = HistoryStore(config.agent.store_url())
-    try:
-        with store.engine.connect() as connection:
-            stored = connection.execute(sa.select(validation_runs.c.results)).scalar_one()
-        [latest] = store.recent_runs("d", 1)
-    finally:
-        store.close()
+    stored, latest = ran.stored, ran.latest
     assert SECRET_SSN not in stored and SECRET_PAYLOAD not in stored and MASK in stored
     by_name = {result.check: result for result in latest.results}
     parse = by_name["expect_column_values_to_be_json_parseable_payload"].outcome.details
