@@ -151,6 +151,14 @@ class Check(ABC, Generic[SpecT]):
         predicates that read the table again (duplicates)."""
         return None
 
+    def failing_rows_first(
+        self, ctx: QueryContext, where: str | None
+    ) -> ColumnElement[bool] | None:
+        """A cheaper predicate a sample tries before :meth:`failing_rows`: every row it selects
+        fails the check, but it may select fewer of them; the sample falls back to
+        :meth:`failing_rows` when it finds fewer rows than it asks for. None: no such shortcut."""
+        return None
+
 
 class AggregateCheck(Check[SpecT]):
     """A check computed from aggregate expressions over the dataset's rows (fusable)."""

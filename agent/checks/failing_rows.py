@@ -50,10 +50,12 @@ class FailingRowSamples(BaseModel):
 
 
 def sample_statement(
-    check: Check[Any], ctx: QueryContext, where: str | None, settings: FailingRowSamples
+    check: Check[Any], ctx: QueryContext, where: str | None, settings: FailingRowSamples,
+    *, first: bool = False,
 ) -> sa.Select[Any] | None:
-    """The SELECT of ``check``'s failing rows, or None when the check has no row predicate."""
-    predicate = check.failing_rows(ctx, where)
+    """The SELECT of ``check``'s failing rows, or None when the check has no row predicate;
+    ``first``: with the check's cheaper predicate tried first (None when it has none)."""
+    predicate = check.failing_rows_first(ctx, where) if first else check.failing_rows(ctx, where)
     if predicate is None or settings.limit <= 0:
         return None
     if settings.columns:
@@ -107,15 +109,20 @@ async def with_failing_rows(
     issued = 0
     for result in results:
         check = checks.get(result.check)
-        statement = None
+        statements: list[sa.Select[Any]] = []
         if check is not None and is_failing(result) and result.check not in skip:
-            statement = sample_statement(check, ctx, where, settings)
-        if statement is None:
+            candidates = (sample_statement(check, ctx, where, settings, first=True),
+                          sample_statement(check, ctx, where, settings))
+            if candidates[1] is not None:
+                statements = [candidate for candidate in candidates if candidate is not None]
+        if not statements:
             out.append(result)
             continue
         issued += 1
         try:
-            keys, rows = await warehouse.run(functools.partial(_fetch, statement=statement))
+            keys, rows, ran = await warehouse.run(functools.partial(
+                fetch_rows, statements=statements, wanted=settings.limit))
+            issued += ran - 1
             extra: dict[str, Any] = {"failing_rows": masked_rows(keys, rows, settings.mask)}
         except WarehouseError as exc:
             extra = {"failing_rows_error": str(exc)}
@@ -124,8 +131,17 @@ async def with_failing_rows(
     return out, issued
 
 
-def _fetch(
-    connection: Connection, *, statement: sa.Select[Any]
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    result = connection.execute(statement)
-    return list(result.keys()), [tuple(row) for row in result.all()]
+def fetch_rows(
+    connection: Connection, *, statements: Sequence[sa.Select[Any]], wanted: int | None
+) -> tuple[list[str], list[tuple[Any, ...]], int]:
+    """The column names and rows of the first of ``statements`` that gives at least ``wanted``
+    rows (of the last one otherwise; of the last one only when ``wanted`` is None), and how many
+    statements ran. The statements are a cheap predicate's SELECT, then the full one's."""
+    if wanted is None:
+        statements = statements[-1:]
+    for ran, statement in enumerate(statements, start=1):
+        result = connection.execute(statement)
+        keys, rows = list(result.keys()), [tuple(row) for row in result.all()]
+        if ran == len(statements) or (wanted is not None and len(rows) >= wanted):
+            return keys, rows, ran
+    raise ValueError("fetch_rows needs at least one statement")

@@ -11,15 +11,22 @@ samples cost their own SELECT. Expectations without unexpected rows cost nothing
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEMapCheck
-from agent.checks.failing_rows import MASK, FailingRowSamples, is_failing, masked_rows
+from agent.checks.failing_rows import (
+    MASK,
+    FailingRowSamples,
+    fetch_rows,
+    is_failing,
+    masked_rows,
+)
 from agent.checks.results import CheckResult, Status
 from agent.warehouses.errors import WarehouseError
 from agent.warehouses.warehouse import Warehouse
@@ -30,10 +37,29 @@ def unexpected_statement(
     columns: Sequence[Any] | None = None,
 ) -> sa.Select[Any]:
     """The unexpected rows of ``check``: its unexpected columns, or ``columns`` when given."""
+    return _rows_where(check.unexpected(ctx), check, ctx, where, limit, columns)
+
+
+def unexpected_statements(
+    check: GEMapCheck[Any], ctx: QueryContext, where: str | None, limit: int | None,
+    columns: Sequence[Any] | None = None,
+) -> list[sa.Select[Any]]:
+    """:func:`unexpected_statement`, preceded by the same SELECT with the check's cheaper
+    predicate when it has one (:func:`fetch_rows` runs the second only when the first finds
+    fewer than ``limit`` rows)."""
+    full = unexpected_statement(check, ctx, where, limit, columns)
+    first = check.unexpected_first(ctx)
+    if first is None or limit is None:
+        return [full]
+    return [_rows_where(first, check, ctx, where, limit, columns), full]
+
+
+def _rows_where(
+    predicate: ColumnElement[bool], check: GEMapCheck[Any], ctx: QueryContext,
+    where: str | None, limit: int | None, columns: Sequence[Any] | None,
+) -> sa.Select[Any]:
     selected = list(columns) if columns is not None else check.unexpected_columns(ctx)
-    statement = sa.select(*selected).select_from(ctx.table).where(
-        check.domain(ctx), check.unexpected(ctx)
-    )
+    statement = sa.select(*selected).select_from(ctx.table).where(check.domain(ctx), predicate)
     if where:
         statement = statement.where(sa.text(where))
     return statement if limit is None else statement.limit(limit)
@@ -62,9 +88,11 @@ async def with_unexpected_values(
         issued += 1
         columns = _sample_columns(check, ctx, settings, with_unexpected=shared)
         limit = max(settings.limit, partial) if shared else settings.limit
-        statement = unexpected_statement(check, ctx, where, limit, columns)
+        statements = unexpected_statements(check, ctx, where, limit, columns)
         try:
-            keys, rows = await warehouse.run(lambda conn: _fetch(conn, statement))
+            keys, rows, ran = await warehouse.run(functools.partial(
+                fetch_rows, statements=statements, wanted=limit))
+            issued += ran - 1
             if shared:
                 values = _values_by_name(check, ctx, keys, rows, settings.mask)
             shown = [index for index, key in enumerate(keys)
@@ -78,9 +106,12 @@ async def with_unexpected_values(
             extra["failing_rows_error"] = str(exc)
     if listing and values is None:
         issued += 1
-        statement = unexpected_statement(check, ctx, where, None if complete else partial)
+        wanted = None if complete else partial
+        statements = unexpected_statements(check, ctx, where, wanted)
         try:
-            _keys, rows = await warehouse.run(lambda conn: _fetch(conn, statement))
+            _keys, rows, ran = await warehouse.run(functools.partial(
+                fetch_rows, statements=statements, wanted=wanted))
+            issued += ran - 1
             values = _unexpected_values(check, ctx, rows, settings.mask)
         except WarehouseError as exc:
             extra["unexpected_list_error"] = str(exc)
@@ -139,8 +170,3 @@ def _values_by_name(
         return None
     picked = [tuple(row[index] for index in indices if index is not None) for row in rows]
     return _unexpected_values(check, ctx, picked, mask)
-
-
-def _fetch(connection: Connection, statement: sa.Select[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    result = connection.execute(statement)
-    return list(result.keys()), [tuple(row) for row in result.all()]

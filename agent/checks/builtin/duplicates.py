@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import CheckSpec, QueryCheck, QueryContext
 from agent.checks.map_outcome import expected_share
-from agent.checks.repeated_keys import key_counts, repeated_key_filter
+from agent.checks.repeated_keys import candidate_key_filter, key_counts, repeated_key_filter
 from agent.checks.results import Outcome
 
 
@@ -91,3 +91,8 @@ class DuplicatesCheck(QueryCheck[DuplicatesSpec]):
 
     def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
         return repeated_key_filter(ctx, self.spec.columns, where, nulls_equal=self.spec.nulls_equal)
+
+    def failing_rows_first(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool] | None:
+        """Keys with a NULL count as duplicates under ``nulls_equal``; the candidate keys have
+        none, so that case has no shortcut."""
+        return None if self.spec.nulls_equal else candidate_key_filter(ctx, self.spec.columns, where)

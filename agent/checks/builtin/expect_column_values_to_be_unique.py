@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEMapCheck, GEMapSpec
 from agent.checks.grouped import repeated_key_rows
+from agent.checks.repeated_keys import candidate_key_filter
 
 
 class ExpectUniqueSpec(GEMapSpec):
@@ -41,3 +42,6 @@ class ExpectUnique(GEMapCheck[ExpectUniqueSpec]):
         if ctx.where:
             repeated = repeated.where(sa.text(ctx.where))
         return column.in_(repeated)
+
+    def unexpected_first(self, ctx: QueryContext) -> ColumnElement[bool]:
+        return candidate_key_filter(ctx, [self.column], ctx.where)

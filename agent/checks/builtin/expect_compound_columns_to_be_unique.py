@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from agent.checks.base import QueryContext
 from agent.checks.builtin.ge_base import GEMultiColumnCheck, GEMultiColumnSpec
 from agent.checks.grouped import repeated_key_rows
+from agent.checks.repeated_keys import candidate_key_filter
 
 
 class ExpectCompoundUniqueSpec(GEMultiColumnSpec):
@@ -42,3 +43,6 @@ class ExpectCompoundUnique(GEMultiColumnCheck[ExpectCompoundUniqueSpec]):
         if ctx.where:
             repeated = repeated.where(sa.text(ctx.where))
         return sa.tuple_(*(ctx.col(n) for n in names)).in_(repeated)
+
+    def unexpected_first(self, ctx: QueryContext) -> ColumnElement[bool]:
+        return candidate_key_filter(ctx, self.spec.column_list, ctx.where)

@@ -290,12 +290,23 @@ class GEMapCheck(AggregateCheck[SpecT]):
     def unexpected(self, ctx: QueryContext) -> ColumnElement[bool]:
         """True for a row of the domain whose value is unexpected."""
 
+    def unexpected_first(self, ctx: QueryContext) -> ColumnElement[bool] | None:
+        """A cheaper predicate the unexpected list and samples try first (see
+        :meth:`Check.failing_rows_first`); None when there is none."""
+        return None
+
     def unexpected_columns(self, ctx: QueryContext) -> list[ColumnElement[Any]]:
         """What the unexpected list shows of each unexpected row."""
         return [ctx.col(self.column)]
 
     def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
         return sa.and_(self.domain(ctx), self.unexpected(ctx))
+
+    def failing_rows_first(
+        self, ctx: QueryContext, where: str | None
+    ) -> ColumnElement[bool] | None:
+        first = self.unexpected_first(ctx)
+        return None if first is None else sa.and_(self.domain(ctx), first)
 
     def format_unexpected(self, row: tuple[Any, ...]) -> Any:
         return jsonable(row[0]) if len(row) == 1 else [jsonable(value) for value in row]

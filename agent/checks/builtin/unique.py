@@ -11,7 +11,7 @@ from agent.checks.base import AggregateCheck, MostlySpec, QueryContext
 from agent.checks.expressions import count_non_null, count_rows
 from agent.checks.grouped import distinct_count
 from agent.checks.map_outcome import as_int, map_outcome
-from agent.checks.repeated_keys import repeated_key_filter
+from agent.checks.repeated_keys import candidate_key_filter, repeated_key_filter
 from agent.checks.results import Outcome
 
 
@@ -34,6 +34,9 @@ class UniqueCheck(AggregateCheck[UniqueSpec]):
     def failing_rows(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
         """Every row whose non-null value appears more than once."""
         return repeated_key_filter(ctx, [self.spec.column], where, nulls_equal=False)
+
+    def failing_rows_first(self, ctx: QueryContext, where: str | None) -> ColumnElement[bool]:
+        return candidate_key_filter(ctx, [self.spec.column], where)
 
     def evaluate(self, values: Mapping[str, Any], ctx: QueryContext) -> Outcome:
         non_null = as_int(values["non_null"])
