@@ -98,6 +98,10 @@ def parse_schedule(value: Any) -> Schedule:
     return Schedule(interval=seconds)
 
 
+_SETTING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+_SETTING_VALUE = re.compile(r"[A-Za-z0-9_.+-]+")
+
+
 class PoolConfig(StrictModel):
     size: int = Field(default=5, ge=1, le=100)
     max_overflow: int = Field(default=5, ge=0, le=100)
@@ -116,6 +120,29 @@ class WarehouseConfig(StrictModel):
     connect_timeout: Duration = 10.0
     pool: PoolConfig = PoolConfig()
     connect_args: dict[str, Any] = Field(default_factory=dict)
+    session_settings: dict[str, str | int | float | bool] = Field(
+        default_factory=dict,
+        description=(
+            "Run-time settings of the agent's own sessions, e.g. {work_mem: 64MB} on "
+            "PostgreSQL (set with -c at connect; jit is off unless set here) or "
+            "{sort_buffer_size: 8388608} on MySQL/MariaDB and DuckDB (SET when connecting)."
+        ),
+    )
+
+    @field_validator("session_settings")
+    @classmethod
+    def _plain_settings(
+        cls, settings: dict[str, str | int | float | bool]
+    ) -> dict[str, str | int | float | bool]:
+        for name, value in settings.items():
+            if not _SETTING_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a setting name (letters, digits, _ and .)")
+            if not _SETTING_VALUE.fullmatch(str(value)):
+                raise ValueError(
+                    f"{name}: {value!r} is not a plain value; use letters, digits and _ . + - "
+                    "(a size such as 64MB, a number, on/off)"
+                )
+        return settings
 
     @field_validator("url")
     @classmethod
@@ -135,6 +162,14 @@ class WarehouseConfig(StrictModel):
     def _one_password_source(self) -> WarehouseConfig:
         if self.password is not None and self.password_file is not None:
             raise ValueError("give password or password_file, not both")
+        return self
+
+    @model_validator(mode="after")
+    def _settings_where_sessions_have_them(self) -> WarehouseConfig:
+        from sqlalchemy.engine import make_url
+
+        if self.session_settings and make_url(self.url).get_backend_name() == "sqlite":
+            raise ValueError("session_settings: SQLite has no session settings; remove the key")
         return self
 
     def resolved_password(self) -> str | None:

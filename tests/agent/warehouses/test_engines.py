@@ -89,3 +89,50 @@ async def test_server_side_statement_timeouts(backend: Backend) -> None:
                 assert float(value) == 1.5
     finally:
         engine.dispose()
+
+
+SETTING_QUERIES = {
+    "postgresql": ("work_mem", "SHOW work_mem", "64MB"),
+    "mariadb": ("sort_buffer_size", "SELECT @@session.sort_buffer_size", 1048576),
+    "duckdb": ("threads", "SELECT current_setting('threads')", 1),
+}
+
+
+def test_session_settings_reach_every_session(backend: Backend) -> None:
+    if backend.name == "sqlite":
+        not_applicable("SQLite has no session settings (the config refuses them)")
+    name, query, value = SETTING_QUERIES[backend.name]
+    engine = create_warehouse_engine(WarehouseConfig(url=backend.url, session_settings={name: value}))
+    try:
+        with engine.connect() as first, engine.connect() as second:
+            for connection in (first, second):
+                assert str(connection.exec_driver_sql(query).scalar()) == str(value)
+                if backend.name == "postgresql":  # off by default, for the agent's sessions
+                    assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_jit_can_be_turned_back_on(postgres_backend: Backend) -> None:
+    engine = create_warehouse_engine(
+        WarehouseConfig(url=postgres_backend.url, session_settings={"jit": True}))
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "on"
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "settings", "message"),
+    [
+        ("postgresql://u@h/db", {"work_mem": "64MB; DROP TABLE t"}, "is not a plain value"),
+        ("postgresql://u@h/db", {"work mem": "64MB"}, "is not a setting name"),
+        ("sqlite:///x.db", {"cache_size": 100}, "SQLite has no session settings"),
+    ],
+)
+def test_session_settings_refuse_what_they_cannot_pass_on(
+    url: str, settings: dict[str, str | int], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        WarehouseConfig(url=url, session_settings=settings)
