@@ -19,9 +19,27 @@ def count_non_null(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return sa.func.count(column)
 
 
-def count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """Rows where ``condition`` is true; rows where it is NULL (a NULL input) do not count."""
-    return sa.func.sum(sa.case((condition, 1), else_=0))
+class count_where(FunctionElement[Any]):
+    """Rows where ``condition`` is true; rows where it is NULL (a NULL input) do not count.
+
+    Rendered ``sum(CASE WHEN condition THEN 1 ELSE 0 END)`` (NULL over no rows); a node of its
+    own so the planner can read the condition back (``agent.checks.value_counts``)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "count_where"
+
+    def __init__(self, condition: ColumnElement[bool]) -> None:
+        super().__init__(condition)
+
+    @property
+    def condition(self) -> ColumnElement[bool]:
+        return next(iter(self.clauses))
+
+
+@compiles(count_where)
+def _count_where(element: count_where, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(sa.func.sum(sa.case((element.condition, 1), else_=0)), **kw)
 
 
 class regex_matches(FunctionElement[bool]):

@@ -33,6 +33,8 @@ DISTINCT_VALUES = "dq_distinct_values"
 GROUPED_SUBQUERIES = frozenset({REPEATED_KEYS, DISTINCT_VALUES})
 """Names of the grouped derived tables below; ``agent.checks.subqueries`` recognises them."""
 SORTED_VALUES = "dq_sorted_values"
+GROUP_ROWS = "dq_group_rows"
+"""The label of a group's row count in the grouped derived tables."""
 STORED_IN_ORDER = 0.99
 """The planner-statistics correlation above which a column counts as stored in order."""
 
@@ -88,11 +90,14 @@ def repeated_key_rows(ctx: QueryContext, columns: list[str]) -> ColumnElement[An
 
     def build(ordered: bool) -> ColumnElement[Any]:
         source, key = _values(ctx, columns, ordered=ordered)
-        grouped = sa.select(sa.func.count().label("n")).select_from(source)
+        # the key columns are selected too, so the derived table names its key
+        # (``agent.checks.value_counts`` reads it)
+        grouped = sa.select(*key, sa.func.count().label(GROUP_ROWS)).select_from(source)
         if not ordered:
             grouped = _filtered(grouped.where(*(column.is_not(None) for column in key)), ctx)
         groups = grouped.group_by(*key).having(sa.func.count() > 1).subquery(REPEATED_KEYS)
-        return sa.select(sa.func.coalesce(sa.func.sum(groups.c.n), 0)).scalar_subquery()
+        return sa.select(
+            sa.func.coalesce(sa.func.sum(groups.c[GROUP_ROWS]), 0)).scalar_subquery()
 
     return _by_storage_order(ctx, columns, build)
 

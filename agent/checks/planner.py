@@ -19,6 +19,7 @@ from agent.checks.base import AggregateCheck, Check, QueryCheck, QueryContext, b
 from agent.checks.expressions import count_rows
 from agent.checks.results import CheckResult
 from agent.checks.subqueries import is_standalone
+from agent.checks.value_counts import GroupedStatement
 from agent.config.models import DatasetConfig
 from agent.profiling.sampling import SamplePlan, sampled_source
 
@@ -54,6 +55,8 @@ class DatasetPlan:
     side_errors: dict[str, str] = field(default_factory=dict)  # check name -> why a side failed
     subqueries: dict[str, ColumnElement[Any]] = field(default_factory=dict)
     """Expression key -> grouped subquery run as a statement of its own (see subqueries.py)."""
+    grouped_statements: list[GroupedStatement] = field(default_factory=list)
+    """Statements giving several keys at once (see value_counts.py)."""
     subquery_values: dict[str, Any] = field(default_factory=dict)  # filled by the runner
     subquery_errors: dict[str, str] = field(default_factory=dict)  # key -> why it failed
 

@@ -51,29 +51,31 @@ def is_standalone(expression: ColumnElement[Any], table: sa.TableClause) -> bool
 
 
 async def run_subqueries(plan: DatasetPlan, warehouse: Warehouse) -> int:
-    """Run every standalone subquery of ``plan`` concurrently (bounded by the warehouse's
-    concurrency), filling ``plan.subquery_values`` and ``plan.subquery_errors`` by expression
-    key; returns the statements issued."""
-    keys = list(plan.subqueries)
-    if not keys:
+    """Run every standalone subquery and grouped statement of ``plan`` concurrently (bounded by
+    the warehouse's concurrency), filling ``plan.subquery_values`` and ``plan.subquery_errors``
+    by expression key; returns the statements issued."""
+    statements = [([key], sa.select(expression.label("value")))
+                  for key, expression in plan.subqueries.items()]
+    statements += [(grouped.keys, grouped.statement) for grouped in plan.grouped_statements]
+    if not statements:
         return 0
-    outcomes = await asyncio.gather(*(_run(plan.subqueries[key], warehouse) for key in keys))
-    for key, (value, error) in zip(keys, outcomes, strict=True):
-        if error is None:
-            plan.subquery_values[key] = value
-        else:
-            plan.subquery_errors[key] = error
-    return len(keys)
+    outcomes = await asyncio.gather(*(_run(statement, warehouse) for _, statement in statements))
+    for (keys, _), (values, error) in zip(statements, outcomes, strict=True):
+        for index, key in enumerate(keys):
+            if error is None:
+                plan.subquery_values[key] = values[index]
+            else:
+                plan.subquery_errors[key] = error
+    return len(statements)
 
 
-async def _run(expression: ColumnElement[Any], warehouse: Warehouse) -> tuple[Any, str | None]:
-    """(value, None) or (None, why it failed)."""
-    statement = sa.select(expression.label("value"))
+async def _run(statement: sa.Select[Any], warehouse: Warehouse) -> tuple[tuple[Any, ...], str | None]:
+    """(the row's values, None) or ((), why it failed)."""
     try:
-        return await warehouse.run(lambda connection: _scalar(connection, statement)), None
+        return await warehouse.run(lambda connection: _row(connection, statement)), None
     except WarehouseError as exc:
-        return None, str(exc)
+        return (), str(exc)
 
 
-def _scalar(connection: Connection, statement: sa.Select[Any]) -> Any:
-    return connection.execute(statement).scalar()
+def _row(connection: Connection, statement: sa.Select[Any]) -> tuple[Any, ...]:
+    return tuple(connection.execute(statement).one())

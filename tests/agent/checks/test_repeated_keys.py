@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from agent.checks.base import QueryContext

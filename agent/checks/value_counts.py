@@ -1,0 +1,200 @@
+"""Regular-expression counts over a column's distinct values (PostgreSQL).
+
+A regular expression costs PostgreSQL about a microsecond a row, far more than anything else a
+fused scan computes. When the same column is also grouped anyway (its uniqueness or distinct
+count, a statement of its own beside the scan: ``agent.checks.subqueries``) and has few distinct
+values for its rows, the regex counts move into that grouping: each pattern runs once per
+distinct value, weighted by the value's row count, which gives exactly the same count
+(``sum(n) over the groups whose value matches``), and the scan no longer evaluates it.
+
+Whether a column has few distinct values comes from the planner statistics (``pg_stats``),
+read in one small catalog query, only for datasets where something could move. A column never
+analysed, stored in order (grouped by a sort, see ``agent.checks.grouped``) or with more than
+``MAX_DISTINCT_SHARE`` distinct values per row keeps its counts in the scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
+from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.visitors import ExternallyTraversible, iterate, replacement_traverse
+
+from agent.checks.expressions import count_where, regex_matches
+from agent.checks.grouped import DISTINCT_VALUES, GROUP_ROWS, REPEATED_KEYS, STORED_IN_ORDER
+
+if TYPE_CHECKING:
+    from agent.checks.planner import DatasetPlan
+
+MAX_DISTINCT_SHARE = 0.5
+"""Distinct values per row above which grouping first saves too little regex work."""
+VALUE_COUNTS = "dq_value_counts"
+
+
+@dataclass(frozen=True)
+class ColumnStats:
+    distinct_share: float | None  # estimated distinct values per row; None: unknown
+    correlation: float | None  # of the stored order with the value order
+
+
+@dataclass
+class GroupedStatement:
+    """One statement giving several expression keys' values, in ``keys`` order."""
+
+    keys: list[str]
+    statement: sa.Select[Any]
+
+
+@dataclass(frozen=True)
+class _Movable:
+    column: str
+    grouped: dict[str, str]  # kind (REPEATED_KEYS / DISTINCT_VALUES) -> expression key
+    counts: dict[str, ColumnElement[bool]]  # expression key -> regex condition on the column
+
+
+def grouped_column(expression: ColumnElement[Any]) -> tuple[str, str] | None:
+    """(kind, column) of a single-column grouped subquery of ``agent.checks.grouped``."""
+    for element in iterate(expression):
+        if isinstance(element, Subquery) and element.name in (REPEATED_KEYS, DISTINCT_VALUES):
+            keys = [column.name for column in element.c if column.name != GROUP_ROWS]
+            return (element.name, keys[0]) if len(keys) == 1 else None
+    return None
+
+
+def _regex_column(condition: ColumnElement[bool], table: sa.TableClause) -> str | None:
+    """The one column of ``table`` a condition with a regular expression reads, or None when
+    it has none or reads anything else (another column, a subquery)."""
+    names: set[str] = set()
+    has_regex = False
+    for element in iterate(condition):
+        if isinstance(element, regex_matches):
+            has_regex = True
+        elif isinstance(element, sa.Select | Subquery):
+            return None
+        elif isinstance(element, ColumnClause):
+            if element.table is not table:
+                return None
+            names.add(element.name)
+    return names.pop() if has_regex and len(names) == 1 else None
+
+
+def _movable(plan: DatasetPlan) -> list[_Movable]:
+    grouped: dict[str, dict[str, str]] = {}
+    for key, expression in plan.subqueries.items():
+        found = grouped_column(expression)
+        if found is not None:
+            grouped.setdefault(found[1], {})[found[0]] = key
+    counts: dict[str, dict[str, ColumnElement[bool]]] = {}
+    for query in plan.queries:
+        if query.sampled:
+            continue
+        for key, expression in query.expressions.items():
+            if isinstance(expression, count_where):
+                column = _regex_column(expression.condition, plan.context.table)
+                if column is not None and column in grouped:
+                    counts.setdefault(column, {})[key] = expression.condition
+    return [_Movable(column, grouped[column], found) for column, found in counts.items()]
+
+
+def movable_columns(plan: DatasetPlan) -> list[str]:
+    """Columns whose regex counts could move into their grouping (stats decide)."""
+    return [movable.column for movable in _movable(plan)]
+
+
+def read_column_stats(
+    connection: Connection, table: sa.TableClause, columns: Iterable[str]
+) -> dict[str, ColumnStats]:
+    """PostgreSQL's planner statistics of ``columns`` (absent: never analysed)."""
+    preparer = connection.dialect.identifier_preparer
+    qualified = ".".join(preparer.quote(part) for part in (table.schema, table.name) if part)
+    statement = sa.text(
+        "SELECT s.attname, s.n_distinct, s.correlation,"
+        " (SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = to_regclass(:qualified))"
+        " FROM pg_catalog.pg_stats s"
+        " WHERE s.schemaname = coalesce(:schema, current_schema()) AND s.tablename = :table"
+        " AND s.attname IN :columns"
+    ).bindparams(sa.bindparam("columns", expanding=True))
+    rows = connection.execute(statement, {
+        "qualified": qualified, "schema": table.schema, "table": table.name,
+        "columns": sorted(set(columns)),
+    })
+    stats: dict[str, ColumnStats] = {}
+    for name, n_distinct, correlation, reltuples in rows:
+        share: float | None = None
+        if n_distinct is not None and n_distinct < 0:
+            share = -float(n_distinct)
+        elif n_distinct is not None and reltuples is not None and float(reltuples) > 0:
+            share = min(1.0, float(n_distinct) / float(reltuples))
+        stats[str(name)] = ColumnStats(
+            distinct_share=share, correlation=None if correlation is None else float(correlation))
+    return stats
+
+
+def _worth_grouping(stats: ColumnStats | None) -> bool:
+    return (stats is not None and stats.distinct_share is not None
+            and stats.distinct_share <= MAX_DISTINCT_SHARE
+            and (stats.correlation is None or stats.correlation < STORED_IN_ORDER))
+
+
+def move_regex_counts(plan: DatasetPlan, stats: Mapping[str, ColumnStats]) -> list[str]:
+    """Move the regex counts of every column ``stats`` finds worth it into one grouped
+    statement per column (replacing the column's grouped subqueries); the columns moved."""
+    moved: list[str] = []
+    for movable in _movable(plan):
+        if not _worth_grouping(stats.get(movable.column)):
+            continue
+        plan.grouped_statements.append(_statement(plan, movable))
+        for key in movable.grouped.values():
+            del plan.subqueries[key]
+        for query in plan.queries:
+            for key in movable.counts:
+                if key in query.expressions:
+                    del query.expressions[key]
+                    del query.labels[key]
+        moved.append(movable.column)
+    if moved:
+        first, *rest = plan.queries
+        for query in rest:
+            if not query.expressions:
+                first.checks.extend(query.checks)
+        plan.queries[1:] = [query for query in rest if query.expressions]
+    return moved
+
+
+def _statement(plan: DatasetPlan, movable: _Movable) -> GroupedStatement:
+    """``SELECT <counts> FROM (SELECT col, count(*) FROM t [WHERE ...] GROUP BY col)``."""
+    ctx = plan.context
+    own = sa.table(ctx.table.name, sa.column(movable.column), schema=ctx.table.schema)
+    grouping = sa.select(own.c[movable.column], sa.func.count().label(GROUP_ROWS)).select_from(own)
+    if plan.where:
+        grouping = grouping.where(sa.text(plan.where))
+    groups = grouping.group_by(own.c[movable.column]).subquery(VALUE_COUNTS)
+    value, rows = groups.c[movable.column], groups.c[GROUP_ROWS]
+
+    def rows_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return sa.cast(sa.func.sum(sa.case((condition, rows), else_=0)), sa.BigInteger)
+
+    def on_groups(element: ExternallyTraversible, **_kw: Any) -> ExternallyTraversible | None:
+        if isinstance(element, ColumnClause) and element.table is ctx.table:
+            return value
+        return None
+
+    keys: list[str] = []
+    columns: list[ColumnElement[Any]] = []
+    for kind, key in movable.grouped.items():
+        keys.append(key)
+        if kind == REPEATED_KEYS:
+            repeated = sa.and_(value.is_not(None), rows > 1)
+            columns.append(sa.func.coalesce(rows_where(repeated), 0))
+        else:
+            columns.append(sa.func.count(value))
+    for key, condition in movable.counts.items():
+        keys.append(key)
+        columns.append(rows_where(replacement_traverse(condition, {}, on_groups)))
+    statement = sa.select(*(column.label(f"v{i}") for i, column in enumerate(columns)))
+    return GroupedStatement(keys=keys, statement=statement.select_from(groups))

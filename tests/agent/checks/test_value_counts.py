@@ -1,0 +1,145 @@
+"""Regex counts over a column's distinct values on PostgreSQL: moved into the grouping the
+column's uniqueness runs anyway when its statistics say it has few distinct values per row,
+with exactly the verdicts and counts the fused scan gives; kept in the scan otherwise."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from agent.checks.planner import plan_dataset
+from agent.checks.value_counts import (
+    ColumnStats,
+    grouped_column,
+    movable_columns,
+    move_regex_counts,
+)
+from agent.config.models import Config
+from tests.agent.checks.test_subqueries import run, verdicts
+from tests.conftest import make_config
+from tests.support.backends import Backend
+
+COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {"id": sa.Integer(), "code": sa.String(10)}
+# 3,000 rows, 31 codes: c0..c29 repeat, "bad!" (every 100th row) breaks the pattern, NULLs too
+ROWS = [{"id": i, "code": None if i % 250 == 0 else "bad!" if i % 100 == 0 else f"c{i % 30}"}
+        for i in range(1, 3001)]
+CHECKS: list[dict[str, Any]] = [
+    {"type": "unique", "column": "code", "name": "code_unique"},
+    {"type": "regex", "column": "code", "pattern": "^c[0-9]+$", "name": "code_regex"},
+    {"type": "expect_column_values_to_match_regex", "column": "code", "regex": "^c[12]",
+     "mostly": 0.5, "name": "ge_match"},
+    {"type": "expect_column_values_to_not_match_regex", "column": "code", "regex": "!",
+     "name": "ge_not_match"},
+    {"type": "expect_column_values_to_be_unique", "column": "code", "name": "ge_unique"},
+    {"type": "not_null", "column": "code", "name": "code_not_null"},
+    {"type": "regex", "column": "id", "pattern": "^[0-9]+$", "name": "id_regex"},
+    {"type": "unique", "column": "id", "name": "id_unique"},
+]
+MOVED_REGEXES = 3  # code_regex, ge_match, ge_not_match
+
+
+def _config(backend: Backend, tmp_path: Path, *, analyse: bool, where: str | None = None,
+            concurrency: int = 4) -> Config:
+    backend.create_table("t", COLUMNS, ROWS)
+    if analyse:
+        with backend.engine.begin() as connection:
+            connection.exec_driver_sql(f'ANALYZE "{backend.schema}"."t"')
+    dataset: dict[str, Any] = {"table": backend.qualified("t"), "checks": CHECKS,
+                               "failing_row_samples": {"limit": 0}}
+    if where:
+        dataset["where"] = where
+    return make_config(backend, {"t": dataset}, tmp_path, max_concurrency=concurrency)
+
+
+def _scan_and_grouped(spans: list[tuple[float, float, str]]) -> tuple[str, list[str]]:
+    scans = [sql for _, _, sql in spans if sql.lstrip().startswith("SELECT count(*) AS m0")]
+    assert len(scans) == 1, scans
+    return scans[0], [sql for _, _, sql in spans if "dq_value_counts" in sql]
+
+
+async def test_regex_counts_move_into_the_grouping_with_the_same_results(
+    postgres_backend: Backend, tmp_path: Path
+) -> None:
+    for where in (None, "id > 1500", "id < 0"):
+        fused, _ = await run(_config(postgres_backend, tmp_path, analyse=True, where=where,
+                                     concurrency=1))
+        split, spans = await run(_config(postgres_backend, tmp_path, analyse=True, where=where))
+        assert verdicts(split) == verdicts(fused), where
+        for moved, kept in zip(split.results, fused.results, strict=True):
+            assert moved.outcome.element_count == kept.outcome.element_count, moved.check
+            assert moved.outcome.missing_count == kept.outcome.missing_count, moved.check
+        scan, grouped = _scan_and_grouped(spans)
+        assert len(grouped) == 1, grouped  # one statement for the column, none for id
+        assert grouped[0].count("~") == MOVED_REGEXES
+        assert "t.code ~" not in scan and "t.code AS VARCHAR) ~" not in scan
+        assert "t.id AS VARCHAR) ~" in scan  # id has a distinct value per row: stays
+    assert {r.check: r.status.value for r in split.results}["code_regex"] == "pass"  # id < 0
+
+
+async def test_failing_counts_agree_and_are_exact(postgres_backend: Backend, tmp_path: Path) -> None:
+    split, _ = await run(_config(postgres_backend, tmp_path, analyse=True))
+    by_name = {r.check: r for r in split.results}
+    bad = sum(1 for row in ROWS if row["code"] == "bad!")
+    assert by_name["code_regex"].outcome.unexpected_count == bad
+    assert by_name["ge_not_match"].outcome.unexpected_count == bad
+    starts_c1_or_c2 = sum(1 for row in ROWS if row["code"] and row["code"][:2] in ("c1", "c2"))
+    non_null = sum(1 for row in ROWS if row["code"] is not None)
+    assert by_name["ge_match"].outcome.unexpected_count == non_null - starts_c1_or_c2
+    assert by_name["ge_unique"].outcome.unexpected_count == non_null  # every code repeats
+    assert by_name["code_not_null"].outcome.unexpected_count == 3000 - non_null
+
+
+async def test_without_statistics_the_regexes_stay_in_the_scan(
+    postgres_backend: Backend, tmp_path: Path
+) -> None:
+    """Never analysed: nothing says the column has few values, so nothing moves; the catalog
+    query is the one statement it costs."""
+    split, spans = await run(_config(postgres_backend, tmp_path, analyse=False))
+    scan, grouped = _scan_and_grouped(spans)
+    assert grouped == []
+    assert "t.code AS VARCHAR) ~" in scan
+    assert sum("pg_stats s" in sql for _, _, sql in spans) == 1
+    fused, _ = await run(_config(postgres_backend, tmp_path, analyse=False, concurrency=1))
+    assert verdicts(split) == verdicts(fused)
+
+
+def _plan(checks: list[dict[str, Any]], tmp_path: Path) -> Any:
+    config = Config.model_validate({
+        "agent": {"state_dir": str(tmp_path)},
+        "warehouses": {"w": {"url": "postgresql+psycopg://u@h/db"}},
+        "datasets": {"t": {"table": "s.t", "checks": checks}},
+    })
+    return plan_dataset("t", config.datasets["t"], postgresql.dialect(), datetime.now(UTC),
+                        split_subqueries=True)
+
+
+def test_which_columns_could_move(tmp_path: Path) -> None:
+    plan = _plan(CHECKS, tmp_path)
+    found = sorted(grouped_column(expression) or ("", "") for expression in plan.subqueries.values())
+    assert found == [("dq_distinct_values", "code"), ("dq_distinct_values", "id"),
+                     ("dq_repeated_keys", "code")]
+    assert sorted(movable_columns(plan)) == ["code", "id"]
+    # a regex on a column nobody groups has nowhere to go
+    assert movable_columns(_plan([CHECKS[1]], tmp_path)) == []
+
+
+def test_statistics_decide_what_moves(tmp_path: Path) -> None:
+    def moved(stats: dict[str, ColumnStats]) -> list[str]:
+        plan = _plan(CHECKS, tmp_path)
+        scan_before = len(plan.queries[0].expressions)
+        columns = move_regex_counts(plan, stats)
+        removed = scan_before - len(plan.queries[0].expressions)
+        assert removed == (MOVED_REGEXES if "code" in columns else 0) + (1 if "id" in columns else 0)
+        return columns
+
+    few = ColumnStats(distinct_share=0.01, correlation=0.1)
+    assert moved({"code": few, "id": ColumnStats(distinct_share=1.0, correlation=1.0)}) == ["code"]
+    assert moved({"code": ColumnStats(distinct_share=0.6, correlation=0.1)}) == []
+    assert moved({"code": ColumnStats(distinct_share=0.01, correlation=0.995)}) == []  # sorted
+    assert moved({"code": ColumnStats(distinct_share=None, correlation=None)}) == []
+    assert moved({}) == []
+    assert sorted(moved({"code": few, "id": few})) == ["code", "id"]
