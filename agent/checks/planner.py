@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -19,9 +19,11 @@ from agent.checks.base import AggregateCheck, Check, QueryCheck, QueryContext, b
 from agent.checks.expressions import count_rows
 from agent.checks.results import CheckResult
 from agent.checks.subqueries import is_standalone
-from agent.checks.value_counts import GroupedStatement
 from agent.config.models import DatasetConfig
 from agent.profiling.sampling import SamplePlan, sampled_source
+
+if TYPE_CHECKING:
+    from agent.checks.value_counts import GroupedStatement
 
 MAX_EXPRESSIONS_PER_QUERY = 50
 ROW_COUNT_KEY = "__rows__"
@@ -173,12 +175,18 @@ def _take_subqueries(
                 taken[key] = expression
                 del query.expressions[key]
                 del query.labels[key]
+    fold_emptied_queries(queries)
+    return taken
+
+
+def fold_emptied_queries(queries: list[FusedQuery]) -> None:
+    """Drop the queries after the first that have nothing left to compute (their expressions
+    moved to statements of their own), handing their checks to the first (judged there)."""
     if queries:
         for query in queries[1:]:
             if not query.expressions:
                 queries[0].checks.extend(query.checks)
         queries[1:] = [query for query in queries[1:] if query.expressions]
-    return taken
 
 
 def _sampled_query() -> FusedQuery:

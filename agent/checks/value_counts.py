@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -27,9 +27,7 @@ from sqlalchemy.sql.visitors import ExternallyTraversible, iterate, replacement_
 
 from agent.checks.expressions import count_where, regex_matches
 from agent.checks.grouped import DISTINCT_VALUES, GROUP_ROWS, REPEATED_KEYS, STORED_IN_ORDER
-
-if TYPE_CHECKING:
-    from agent.checks.planner import DatasetPlan
+from agent.checks.planner import DatasetPlan, fold_emptied_queries
 
 MAX_DISTINCT_SHARE = 0.5
 """Distinct values per row above which grouping first saves too little regex work."""
@@ -153,16 +151,12 @@ def move_regex_counts(plan: DatasetPlan, stats: Mapping[str, ColumnStats]) -> li
             del plan.subqueries[key]
         for query in plan.queries:
             for key in movable.counts:
-                if key in query.expressions:
+                if key in query.expressions and not query.sampled:
                     del query.expressions[key]
                     del query.labels[key]
         moved.append(movable.column)
     if moved:
-        first, *rest = plan.queries
-        for query in rest:
-            if not query.expressions:
-                first.checks.extend(query.checks)
-        plan.queries[1:] = [query for query in rest if query.expressions]
+        fold_emptied_queries(plan.queries)
     return moved
 
 
