@@ -15,7 +15,6 @@ from typing import Literal, TypeAlias
 
 import datasketches as ds
 import numpy as np
-from scipy import stats
 
 from agent.sketches.errors import SketchError
 from agent.sketches.frequent import FrequentItems
@@ -103,6 +102,7 @@ def ks_drift(reference: KllLike, current: KllLike, alpha: float = DEFAULT_ALPHA)
     adjusted = max(0.0, distance - _rank_error(ref) - _rank_error(cur))
     n, m = int(ref.n), int(cur.n)
     effective = max(1, round(n * m / (n + m)))
+    from scipy import stats  # SciPy is imported on use: it takes a second to import
     p_value = float(stats.kstwo.sf(adjusted, effective)) if adjusted > 0 else 1.0
     return DriftResult("ks", distance, p_value, alpha, p_value < alpha)
 
@@ -183,6 +183,7 @@ def chi_square_drift(
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2:
         return DriftResult("chi_square", 0.0, 1.0, alpha, False)
+    from scipy import stats  # SciPy is imported on use: it takes a second to import
     result = stats.chi2_contingency(table, correction=False)
     statistic, p_value = float(result.statistic), float(result.pvalue)
     return DriftResult("chi_square", statistic, p_value, alpha, p_value < alpha)

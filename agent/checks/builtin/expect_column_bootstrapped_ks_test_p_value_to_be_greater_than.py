@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
-from scipy import stats
 from sqlalchemy.engine import Connection
 
 from agent.checks.base import QueryContext
@@ -63,6 +62,7 @@ class ExpectBootstrappedKs(GEQueryCheck[ExpectBootstrappedKsSpec]):
         rounds = spec.bootstrap_samples or 1000
         size = spec.bootstrap_sample_size or 2 * len(weights)
         draws = np.random.default_rng(SEED).choice(values, size=(rounds, size), replace=True)
+        from scipy import stats  # SciPy is imported on use: it takes a second to import
         p_values = stats.ks_1samp(draws, lambda x: np.interp(x, bins, expected_cdf), axis=1).pvalue
         observed = (1 + int(np.sum(p_values >= spec.p))) / (rounds + 1)
         success = observed > spec.p

@@ -19,7 +19,6 @@ from typing import Any, Literal
 import numpy as np
 import sqlalchemy as sa
 from pydantic import Field, model_validator
-from scipy.stats import chi2_contingency
 from sqlalchemy.engine import Connection
 
 from agent.checks.base import QueryContext
@@ -76,6 +75,7 @@ class ExpectCramersPhi(GEQueryCheck[ExpectCramersPhiSpec]):
                 message=f"Cramér's phi is undefined: {spec.column_A} and {spec.column_B} need "
                         f"two categories each, found {len(rows_a)} and {len(cols_b)}",
                 details=details)
+        from scipy.stats import chi2_contingency  # SciPy is imported on use: it takes a second to import
         chi2 = float(chi2_contingency(counts).statistic)
         phi = max(min(math.sqrt(chi2 / total / (min(counts.shape) - 1)), 1.0), 0.0)
         success = phi <= spec.threshold

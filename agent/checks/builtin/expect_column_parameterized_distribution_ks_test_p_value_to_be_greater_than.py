@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field, model_validator
-from scipy import stats
 from sqlalchemy.engine import Connection
 
 from agent.checks.base import QueryContext
@@ -49,6 +48,7 @@ class ExpectParameterizedKsSpec(GEColumnSpec):
         """SciPy's positional arguments of the distribution; ValueError names what is missing."""
         names = ARGUMENTS[self.distribution]
         if isinstance(self.params, list):
+            from scipy import stats  # SciPy is imported on use: it takes a second to import
             dist = getattr(stats, self.distribution)
             least = dist.numargs if self.distribution != "uniform" else 2
             if not least <= len(self.params) <= dist.numargs + 2:
@@ -77,6 +77,7 @@ class ExpectParameterizedKs(GEQueryCheck[ExpectParameterizedKsSpec]):
         if not len(values):
             return Outcome.failed_with_error(f"column {self.column!r} has no non-null values to test")
         arguments = self.spec.arguments()
+        from scipy import stats  # SciPy is imported on use: it takes a second to import
         result = stats.kstest(values, self.spec.distribution, args=arguments)
         p_value = float(result.pvalue)
         success = p_value >= self.spec.p_value

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
-from scipy import stats
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.expressions import inline_number
@@ -138,6 +137,7 @@ def kl_continuous(
         comb_observed = np.concatenate(([below_w], observed, [above_w]))
         observed_tails = [below_w, above_w]
     with np.errstate(divide="ignore", invalid="ignore"):
+        from scipy import stats  # SciPy is imported on use: it takes a second to import
         divergence = float(stats.entropy(comb_observed, comb_expected))
     details = {
         "observed_partition": {"bins": edges, "weights": observed.tolist(),
@@ -180,6 +180,7 @@ def kl_categorical(
     pk = [count / nonnull for count in observed] if nonnull else observed
     qk = holdout_filled(expected, tail_weight_holdout, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
+        from scipy import stats  # SciPy is imported on use: it takes a second to import
         divergence = float(stats.entropy(pk, qk)) if nonnull else math.nan
     return divergence, {
         "observed_partition": {"values": values, "weights": pk},
@@ -196,6 +197,7 @@ def chisquare_p_value(
     scaled = [None if weight is None else weight * nonnull for weight in expected]
     f_exp = holdout_filled(scaled, tail_weight_holdout, float(nonnull))
     with np.errstate(divide="ignore", invalid="ignore"):
+        from scipy import stats  # SciPy is imported on use: it takes a second to import
         p_value = float(stats.chisquare(observed, f_exp)[1])
     obs_total, exp_total = sum(observed), sum(f_exp)
     return p_value, {
