@@ -7,8 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+
+from agent.checks.fixed_patterns import fixed_shape
 
 
 def count_rows() -> ColumnElement[Any]:
@@ -43,10 +45,14 @@ def _count_where(element: count_where, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 class regex_matches(FunctionElement[bool]):
-    """``column`` matches ``pattern`` anywhere (search semantics), compiled for each dialect."""
+    """``column`` matches ``pattern`` anywhere (search semantics), compiled for each dialect.
+
+    Not cached by SQLAlchemy: on PostgreSQL the SQL depends on the pattern's value (a
+    fixed-shape pattern compiles to cheaper tests, ``agent.checks.fixed_patterns``), which a
+    cache keyed on the statement's structure would reuse for another pattern."""
 
     type = sa.Boolean()
-    inherit_cache = True
+    inherit_cache = False
     name = "regex_matches"
 
 
@@ -65,6 +71,10 @@ def _regex_duckdb(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> s
 @compiles(regex_matches, "postgresql")
 def _regex_postgresql(element: regex_matches, compiler: SQLCompiler, **kw: Any) -> str:
     column, pattern = list(element.clauses)
+    value = pattern.value if isinstance(pattern, BindParameter) else None
+    shape = fixed_shape(value) if isinstance(value, str) and pattern.callable is None else None
+    if shape is not None:
+        return f"({compiler.process(shape.condition(column), **kw)})"
     return f"({compiler.process(column, **kw)} ~ {compiler.process(pattern, **kw)})"
 
 
