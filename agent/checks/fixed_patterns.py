@@ -49,7 +49,8 @@ class FixedShape:
     runs: tuple[_Run, ...]
 
     def condition(self, value: ColumnElement[Any]) -> ColumnElement[bool]:
-        tests = [value.like(self.like)]  # PostgreSQL's LIKE escapes with a backslash
+        # PostgreSQL's LIKE escapes with a backslash by default
+        tests: list[ColumnElement[bool]] = [value.like(self.like)]
         tests += [sa.func.ltrim(sa.func.substr(value, run.start, run.length), run.chars) == ""
                   for run in self.runs]
         return sa.and_(*tests)
