@@ -16,6 +16,15 @@ sort of the column finds its input already ordered and grouping the sorted rows 
 half as much. The planner does not weigh that, so the single-column forms below ask
 ``pg_stats`` themselves: ``CASE WHEN <stored in order> THEN <sorted> ELSE <hashed> END``, where
 PostgreSQL runs only the branch it takes. Both branches give the same exact number.
+
+Cheaper still for such a column: one pass that compares each value with the one the scan
+returned before it (``lag() OVER ()``, no sort). A sequence whose every value is greater than
+the one before cannot repeat a value, and neither can a rotation of one (exactly one step down,
+and the last value below the first: what a synchronised scan that started mid-table returns).
+When the pass proves that, there are no repeated keys and as many distinct values as non-null
+rows; when it does not (a repeated or an out-of-order value, rows interleaved by a parallel
+scan), the sorted GROUP BY counts them exactly. The proof holds whatever order the rows came in,
+under the column's own comparison, the one GROUP BY groups by.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ DISTINCT_VALUES = "dq_distinct_values"
 GROUPED_SUBQUERIES = frozenset({REPEATED_KEYS, DISTINCT_VALUES})
 """Names of the grouped derived tables below; ``agent.checks.subqueries`` recognises them."""
 SORTED_VALUES = "dq_sorted_values"
+VALUE_STEPS = "dq_value_steps"
 GROUP_ROWS = "dq_group_rows"
 """The label of a group's row count in the grouped derived tables."""
 STORED_IN_ORDER = 0.99
@@ -74,14 +84,39 @@ def _values(ctx: QueryContext, columns: list[str], *, ordered: bool) -> tuple[An
     return rows, [rows.c[c] for c in columns]
 
 
+def rows_if_strictly_ascending(ctx: QueryContext, column: str) -> ColumnElement[Any]:
+    """The number of non-null values of ``column`` when one pass proves them all different
+    (strictly ascending in scan order, or a rotation of that); NULL when it does not.
+
+    See the module's docstring. Reads the table once, without sorting, in a single process.
+    """
+    table = _own_table(ctx, [column])
+    value = table.c[column]
+    steps = _filtered(
+        sa.select(value.label("value"), sa.func.lag(value).over().label("previous"),
+                  sa.func.lead(value).over().label("following"))
+        .select_from(table).where(value.is_not(None)),
+        ctx,
+    ).subquery(VALUE_STEPS)
+    steps_down = sa.func.count().filter(steps.c.previous >= steps.c.value)
+    first = sa.func.min(steps.c.value).filter(steps.c.previous.is_(None))
+    last = sa.func.min(steps.c.value).filter(steps.c.following.is_(None))
+    proven = sa.or_(steps_down == 0, sa.and_(steps_down == 1, last < first))
+    return sa.select(sa.case((proven, sa.func.count()))).select_from(steps).scalar_subquery()
+
+
 def _by_storage_order(
-    ctx: QueryContext, columns: list[str], build: Callable[[bool], ColumnElement[Any]]
+    ctx: QueryContext, columns: list[str], build: Callable[[bool], ColumnElement[Any]],
+    in_order: Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]],
 ) -> ColumnElement[Any]:
     """``build(ordered)`` as a sort where one column is stored in order on PostgreSQL, hashed
-    otherwise (see the module's docstring)."""
+    otherwise. For a column stored in order, ``in_order(ascending_rows, sorted)`` combines the
+    one-pass proof (``rows_if_strictly_ascending``, NULL when it proves nothing) with the sorted
+    form, evaluating each once; see the module's docstring."""
     if ctx.dialect_name != "postgresql" or len(columns) != 1:
         return build(False)
-    choice = sa.case((_stored_in_order(ctx, columns[0]), build(True)), else_=build(False))
+    stored_in_order = in_order(rows_if_strictly_ascending(ctx, columns[0]), build(True))
+    choice = sa.case((_stored_in_order(ctx, columns[0]), stored_in_order), else_=build(False))
     return sa.select(choice).scalar_subquery()
 
 
@@ -99,7 +134,8 @@ def repeated_key_rows(ctx: QueryContext, columns: list[str]) -> ColumnElement[An
         return sa.select(
             sa.func.coalesce(sa.func.sum(groups.c[GROUP_ROWS]), 0)).scalar_subquery()
 
-    return _by_storage_order(ctx, columns, build)
+    return _by_storage_order(ctx, columns, build, lambda ascending_rows, sort: sa.case(
+        (ascending_rows.is_not(None), sa.literal(0)), else_=sort))
 
 
 def distinct_count(ctx: QueryContext, column: str) -> ColumnElement[Any]:
@@ -119,4 +155,4 @@ def distinct_count(ctx: QueryContext, column: str) -> ColumnElement[Any]:
         values = grouped.group_by(key).subquery(DISTINCT_VALUES)
         return sa.select(sa.func.count()).select_from(values).scalar_subquery()
 
-    return _by_storage_order(ctx, [column], build)
+    return _by_storage_order(ctx, [column], build, sa.func.coalesce)

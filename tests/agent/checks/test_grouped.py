@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from agent.checks.base import QueryContext
+from agent.checks.grouped import rows_if_strictly_ascending
 from agent.checks.planner import plan_dataset
 from agent.checks.results import Status
 from tests.agent.checks.builtin.support import run_checks
@@ -88,3 +92,93 @@ def test_postgres_plan_is_hashed_and_parallel(postgres_backend: Backend, tmp_pat
         )
     assert "SubPlan" not in explained, explained
     assert "Partial Aggregate" in explained, explained
+
+
+def _ascending_rows(backend: Backend, values: list[Any], where: str | None = None) -> int | None:
+    """``rows_if_strictly_ascending`` over a fresh table holding ``values`` in this stored order
+    (a new small heap is scanned from its first block, in insertion order)."""
+    backend.create_table("steps", {"v": sa.Integer(), "keep": sa.Integer()},
+                         [{"v": value, "keep": 0 if value == 99 else 1} for value in values])
+    table = sa.table("steps", sa.column("v"), sa.column("keep"), schema=backend.schema)
+    ctx = QueryContext(table=table, dialect=backend.engine.dialect, now=datetime.now(UTC),
+                       where=where)
+    with backend.engine.connect() as connection:
+        found = connection.execute(sa.select(rows_if_strictly_ascending(ctx, "v"))).scalar()
+    return None if found is None else int(found)
+
+
+@pytest.mark.parametrize(("values", "proven"), [
+    ([1, 2, 3, 7, 10], 5),
+    ([], 0),
+    ([1, None, 2, None, 3], 3),  # NULLs are not values
+    ([6, 7, 8, 1, 2, 3], 6),  # a scan that started mid-table: one step down, last below first
+    ([6, 7, 8, 1, 2, 6], None),  # ... but the last value is the first one again
+    ([6, 7, 8, 1, 2, 7], None),  # ... or above it
+    ([1, 5, 2, 6, 3], None),  # two steps down
+    ([1, 2, 2, 3], None),  # a value twice in a row
+    ([5, 4, 3, 2, 1], None),  # descending
+    ([1, 2, 3, 1], None),  # the last value is the first one again
+])
+def test_one_pass_proves_values_different_only_for_an_ascending_sequence_or_its_rotation(
+    postgres_backend: Backend, values: list[Any], proven: int | None
+) -> None:
+    assert _ascending_rows(postgres_backend, values) == proven
+
+
+def test_one_pass_proof_reads_only_the_rows_of_the_dataset_filter(
+    postgres_backend: Backend,
+) -> None:
+    # 99 is filtered out (keep = 0): what remains ascends
+    assert _ascending_rows(postgres_backend, [1, 99, 2, 3], where="keep = 1") == 3
+    assert _ascending_rows(postgres_backend, [1, 99, 2, 3]) is None
+
+
+def _explained_uniqueness(backend: Backend, tmp_path: Path) -> tuple[dict[str, Any], str]:
+    config = make_config(backend, {"d": {"table": "t", "schema": backend.schema, "checks": [
+        {"type": "expect_column_values_to_be_unique", "column": "id", "name": "unique"},
+        {"type": "expect_column_unique_value_count_to_be_between", "column": "id",
+         "min_value": 1, "name": "distinct"},
+    ]}}, tmp_path)
+    plan = plan_dataset("d", config.datasets["d"], backend.engine.dialect, datetime.now(UTC),
+                        split_subqueries=True)
+    values: dict[str, Any] = {}
+    explained: list[str] = []
+    with backend.engine.connect() as connection:
+        for key, expression in plan.subqueries.items():
+            sql = str(sa.select(expression).compile(dialect=backend.engine.dialect,
+                                                    compile_kwargs={"literal_binds": True}))
+            explained += [row[0] for row in connection.exec_driver_sql(
+                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql)]
+            values[key] = connection.exec_driver_sql(sql).scalar()
+    return values, "\n".join(explained)
+
+
+def test_stored_in_order_column_is_proven_unique_without_grouping(
+    postgres_backend: Backend, tmp_path: Path
+) -> None:
+    backend = postgres_backend
+    table = backend.qualified("t")
+    backend.execute(f"CREATE TABLE {table} AS SELECT i AS id FROM generate_series(1, 20000) AS s(i)")
+    backend.execute(f"ANALYZE {table}")
+    values, explained = _explained_uniqueness(backend, tmp_path)
+    assert sorted(int(value) for value in values.values()) == [0, 20000]
+    assert "WindowAgg" in explained, explained
+    # neither the sorted nor the hashed GROUP BY ran
+    grouping = [line for line in explained.splitlines() if "Aggregate" in line and "Group" in line]
+    assert grouping and all("never executed" in line for line in grouping), explained
+
+
+def test_stored_in_order_column_with_a_repeated_value_is_counted_by_the_sort(
+    postgres_backend: Backend, tmp_path: Path
+) -> None:
+    backend = postgres_backend
+    table = backend.qualified("t")
+    # ascending but for one value stored again far from its first copy: the proof fails and the
+    # sorted GROUP BY counts the two rows of the repeated key and 19,999 distinct values
+    backend.execute(
+        f"CREATE TABLE {table} AS SELECT CASE WHEN i = 15000 THEN 10 ELSE i END AS id "
+        "FROM generate_series(1, 20000) AS s(i)")
+    backend.execute(f"ANALYZE {table}")
+    values, explained = _explained_uniqueness(backend, tmp_path)
+    assert sorted(int(value) for value in values.values()) == [2, 19999]
+    assert "GroupAggregate (actual rows" in explained and "Sort (actual rows" in explained, explained
