@@ -8,8 +8,13 @@ exactly what these cheaper tests say together:
 
 - the value is ``LIKE`` its literal characters with one ``_`` per class position, which also
   fixes its length (``LIKE`` counts characters, as the regex does);
-- every run of positions of one class holds only that class's characters: ``ltrim`` of the run
-  (``substr``) by the class's characters leaves the empty string.
+- when there are class positions: the value has as many bytes as characters, so every character
+  is a single byte and byte positions are character positions (a value matching the pattern is
+  ASCII, as the pattern is);
+- every run of positions of one class holds only that class's bytes: ``btrim`` of the run's
+  bytes (``substring`` of ``convert_to(value, 'SQL_ASCII')``, the value's bytes as stored) by the
+  class's bytes leaves nothing. Trimming bytes costs a fraction of trimming text, where
+  PostgreSQL decodes both strings character by character on every row.
 
 A NULL value makes both NULL, as the regex is. Anything else (alternation, ``.``, optional or
 open repetition, escapes such as ``\\d``, negated or named classes, non-ASCII characters in the
@@ -47,12 +52,21 @@ class FixedShape:
 
     like: str
     runs: tuple[_Run, ...]
+    length: int  # characters of a matching value
 
     def condition(self, value: ColumnElement[Any]) -> ColumnElement[bool]:
         # PostgreSQL's LIKE escapes with a backslash by default
         tests: list[ColumnElement[bool]] = [value.like(self.like)]
-        tests += [sa.func.ltrim(sa.func.substr(value, run.start, run.length), run.chars) == ""
-                  for run in self.runs]
+        if self.runs:
+            stored = sa.func.convert_to(value, "SQL_ASCII")
+            tests.append(sa.func.octet_length(value) == self.length)
+            tests += [
+                sa.func.octet_length(sa.func.btrim(
+                    sa.func.substring(stored, run.start, run.length),
+                    sa.func.decode(run.chars.encode("ascii").hex(), "hex"),
+                )) == 0
+                for run in self.runs
+            ]
         return sa.and_(*tests)
 
 
@@ -76,7 +90,7 @@ def fixed_shape(pattern: str) -> FixedShape | None:
             runs[-1] = _Run(last.start, last.length + 1, chars)
         else:
             runs.append(_Run(index, 1, chars))
-    return FixedShape("".join(like), tuple(runs))
+    return FixedShape("".join(like), tuple(runs), len(positions))
 
 
 def _positions(body: str) -> list[str | frozenset[str]] | None:
