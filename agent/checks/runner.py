@@ -21,7 +21,7 @@ from agent.checks.results import CheckResult, Outcome, Severity, Status
 from agent.checks.sampling import CheckSample, Extrapolation, resolve_sample
 from agent.checks.side_queries import run_side_queries
 from agent.checks.subqueries import run_subqueries, splits_subqueries
-from agent.checks.value_counts import movable_columns, move_regex_counts, read_column_stats
+from agent.checks.value_counts import movable_columns, move_value_counts, read_column_stats
 from agent.config.models import DatasetConfig
 from agent.warehouses.errors import WarehouseError, WarehouseUnavailable
 from agent.warehouses.warehouse import Warehouse
@@ -96,7 +96,7 @@ class DatasetRunner:
         concurrent = splits_subqueries(self.warehouse)
         plan = plan_dataset(self.name, self.config, self.warehouse.engine.dialect, started_at,
                             previous=self.previous, split_subqueries=concurrent)
-        planning_queries = await self._group_regex_counts(plan) if concurrent else 0
+        planning_queries = await self._group_value_counts(plan) if concurrent else 0
         # Side queries and standalone subqueries run alongside the fused scans; a fused scan's
         # checks are judged once both are in.
         prerequisites = asyncio.gather(
@@ -132,9 +132,10 @@ class DatasetRunner:
             error=errors[0] if errors and len(errors) == len(results) else None,
         )
 
-    async def _group_regex_counts(self, plan: DatasetPlan) -> int:
-        """On PostgreSQL, move regex counts into their column's grouping where the column's
-        statistics say it pays (``agent.checks.value_counts``); the statements issued."""
+    async def _group_value_counts(self, plan: DatasetPlan) -> int:
+        """On PostgreSQL, move single-column counts into their column's grouping where the
+        column's statistics say it pays (``agent.checks.value_counts``); the statements
+        issued."""
         columns = movable_columns(plan) if self.warehouse.dialect_name == "postgresql" else []
         if not columns:
             return 0
@@ -142,10 +143,10 @@ class DatasetRunner:
             stats = await self.warehouse.run(
                 lambda connection: read_column_stats(connection, plan.context.table, columns))
         except WarehouseError as exc:
-            log.warning("dataset %s: column statistics unavailable, regex counts stay in the "
+            log.warning("dataset %s: column statistics unavailable, value counts stay in the "
                         "scan: %s", self.name, exc)
             return 1
-        move_regex_counts(plan, stats)
+        move_value_counts(plan, stats)
         return 1
 
     async def _run_scans(

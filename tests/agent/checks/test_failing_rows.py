@@ -61,8 +61,9 @@ async def test_samples_are_limited_and_masked(backend: Backend, tmp_path: Path) 
     assert all(row["email"] is None for row in sampled["not_null_email"])
     assert all(row["status"] == "lost" for row in sampled["accepted_values_status"])
     # the fused scan, then one sample per failing row-level check; on PostgreSQL unique_status's
-    # GROUP BY is a statement of its own, run alongside the scan
-    assert ran.run.queries == 1 + 6 + (1 if backend.name == "postgresql" else 0)
+    # GROUP BY is a statement of its own, run alongside the scan, after one catalogue query for
+    # the statistics of the grouped column (whose other counts could move into its GROUP BY)
+    assert ran.run.queries == 1 + 6 + (2 if backend.name == "postgresql" else 0)
     shown = render_json(ran.run.results)
     stored = json.dumps([result.to_record() for result in ran.run.results])
     for text in (shown, stored):

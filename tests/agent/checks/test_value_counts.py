@@ -1,6 +1,7 @@
-"""Regex counts over a column's distinct values on PostgreSQL: moved into the grouping the
-column's uniqueness runs anyway when its statistics say it has few distinct values per row,
-with exactly the verdicts and counts the fused scan gives; kept in the scan otherwise."""
+"""Single-column counts over a column's distinct values on PostgreSQL: moved into the grouping
+the column's uniqueness runs anyway when it is a string column whose statistics say it has few
+distinct values per row, with exactly the verdicts and counts the fused scan gives; kept in the
+scan otherwise."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from agent.checks.value_counts import (
     ColumnStats,
     grouped_column,
     movable_columns,
-    move_regex_counts,
+    move_value_counts,
+    read_column_stats,
 )
 from agent.config.models import Config
 from tests.agent.checks.test_subqueries import run, verdicts
@@ -75,7 +77,7 @@ async def test_regex_counts_move_into_the_grouping_with_the_same_results(
         scan, grouped = _scan_and_grouped(spans)
         assert len(grouped) == 1, grouped  # one statement for the column, none for id
         assert grouped[0].count("~") == MOVED_REGEXES
-        assert "t.code ~" not in scan and "t.code AS VARCHAR) ~" not in scan
+        assert "t.code" not in scan  # its nulls, non-null rows and patterns moved too
         assert "t.id AS VARCHAR) ~" in scan  # id has a distinct value per row: stays
     assert {r.check: r.status.value for r in split.results}["code_regex"] == "pass"  # id < 0
 
@@ -125,21 +127,65 @@ def test_which_columns_could_move(tmp_path: Path) -> None:
     assert sorted(movable_columns(plan)) == ["code", "id"]
     # a regex on a column nobody groups has nowhere to go
     assert movable_columns(_plan([CHECKS[1]], tmp_path)) == []
+    # a grouped column whose only other counts are of its NULLs is not worth a catalogue query;
+    # one with a value-set count is
+    nulls_only = [CHECKS[0], {"type": "not_null", "column": "code"}]
+    assert movable_columns(_plan(nulls_only, tmp_path)) == []
+    in_set = [*nulls_only, {"type": "accepted_values", "column": "code", "values": ["c1"]}]
+    assert movable_columns(_plan(in_set, tmp_path)) == ["code"]
+
+
+def _reads(expression: Any, column: str) -> bool:
+    return f"t.{column}" in str(expression.compile(dialect=postgresql.dialect()))
 
 
 def test_statistics_decide_what_moves(tmp_path: Path) -> None:
     def moved(stats: dict[str, ColumnStats]) -> list[str]:
         plan = _plan(CHECKS, tmp_path)
-        scan_before = len(plan.queries[0].expressions)
-        columns = move_regex_counts(plan, stats)
+        scan = plan.queries[0].expressions
+        on_code = sum(_reads(expression, "code") for expression in scan.values())
+        on_id = sum(_reads(expression, "id") for expression in scan.values())
+        scan_before = len(scan)
+        columns = move_value_counts(plan, stats)
         removed = scan_before - len(plan.queries[0].expressions)
-        assert removed == (MOVED_REGEXES if "code" in columns else 0) + (1 if "id" in columns else 0)
+        assert removed == (on_code if "code" in columns else 0) + (on_id if "id" in columns else 0)
+        for column in columns:
+            assert not any(_reads(expression, column) for expression in scan.values())
         return columns
 
-    few = ColumnStats(distinct_share=0.01, correlation=0.1)
-    assert moved({"code": few, "id": ColumnStats(distinct_share=1.0, correlation=1.0)}) == ["code"]
-    assert moved({"code": ColumnStats(distinct_share=0.6, correlation=0.1)}) == []
-    assert moved({"code": ColumnStats(distinct_share=0.01, correlation=0.995)}) == []  # sorted
-    assert moved({"code": ColumnStats(distinct_share=None, correlation=None)}) == []
+    few = ColumnStats(distinct_share=0.01, correlation=0.1, same_string_groups=True)
+    ordered_ids = ColumnStats(distinct_share=1.0, correlation=1.0, same_string_groups=True)
+    assert moved({"code": few, "id": ordered_ids}) == ["code"]
+    assert moved({"code": ColumnStats(0.6, 0.1, same_string_groups=True)}) == []
+    assert moved({"code": ColumnStats(0.01, 0.995, same_string_groups=True)}) == []  # sorted
+    assert moved({"code": ColumnStats(None, None, same_string_groups=True)}) == []
+    assert moved({"code": ColumnStats(0.01, 0.1, same_string_groups=False)}) == []  # not a string
     assert moved({}) == []
     assert sorted(moved({"code": few, "id": few})) == ["code", "id"]
+
+
+def test_only_string_columns_with_a_deterministic_collation_group_as_the_same_value(
+    postgres_backend: Backend,
+) -> None:
+    """``1.0`` and ``1.00`` are one numeric group with two texts, ``'a'`` and ``'A'`` one group
+    under a case-insensitive collation: a condition on the group's value would not hold for all
+    of its rows, so such columns keep their counts in the scan."""
+    backend = postgres_backend
+    table = backend.qualified("kinds")
+    backend.execute(f'CREATE COLLATION IF NOT EXISTS "{backend.schema}".ci '
+                    "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)")
+    backend.execute(
+        f'CREATE TABLE {table} (code text, coded varchar(5) COLLATE "C", amount numeric, '
+        f'folded text COLLATE "{backend.schema}".ci)')
+    backend.execute(f"INSERT INTO {table} VALUES ('a', 'a', 1.0, 'a'), ('A', 'A', 1.00, 'A')")
+    backend.execute(f"ANALYZE {table}")
+    with backend.engine.connect() as connection:
+        # the numeric and case-insensitive groupings really merge values with different texts
+        assert connection.exec_driver_sql(
+            f"SELECT count(DISTINCT amount), count(DISTINCT amount::text), "
+            f"count(DISTINCT folded), count(DISTINCT folded::bytea) FROM {table}").one() == (
+            1, 2, 1, 2)
+        stats = read_column_stats(connection, sa.table("kinds", schema=backend.schema),
+                                  ["code", "coded", "amount", "folded"])
+    assert {name: found.same_string_groups for name, found in stats.items()} == {
+        "code": True, "coded": True, "amount": False, "folded": False}
