@@ -9,14 +9,15 @@ for its rows, those counts move into that grouping: each condition runs once per
 weighted by the value's row count, which gives exactly the same count (``sum(n) over the groups
 whose value satisfies it``), and the scan no longer evaluates it.
 
-That holds only where the rows of one group are the same value to every condition: a string
-column with a deterministic collation (a group's values are the same bytes). A number is not
-(``1.0`` and ``1.00`` are one numeric group with two texts), nor is a string under a
-case-insensitive collation. Whether a column qualifies and has few distinct values comes from
-the catalogue and the planner statistics (``pg_stats``), read in one small query, only for
-datasets where something could move. A column never analysed, stored in order (grouped by a
-sort, see ``agent.checks.grouped``), with more than ``MAX_DISTINCT_SHARE`` distinct values per
-row or not a string as above keeps its counts in the scan.
+That holds only where the rows of one group are the same value to every condition: a ``text``
+or ``varchar`` column with a deterministic collation (a group's values are the same bytes). A
+number is not (``1.0`` and ``1.00`` are one numeric group with two texts), nor is a string under
+a case-insensitive collation or a ``char(n)`` (equal whatever its trailing blanks). Whether a
+column qualifies and has few distinct values comes from the catalogue and the planner
+statistics (``pg_stats``), read in one small query, only for datasets where something could
+move. A column never analysed, stored in order (grouped by a sort, see ``agent.checks.grouped``),
+with more than ``MAX_DISTINCT_SHARE`` distinct values per row or not a string as above keeps its
+counts in the scan.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class ColumnStats:
     distinct_share: float | None  # estimated distinct values per row; None: unknown
     correlation: float | None  # of the stored order with the value order
     same_string_groups: bool = False
-    """A string type with a deterministic collation: the rows of a group hold the same bytes."""
+    """``text`` or ``varchar`` with a deterministic collation: the rows of a group hold the same
+    bytes (not so for ``char(n)``, equal whatever its trailing blanks, or ``citext``)."""
 
 
 @dataclass
@@ -141,8 +143,9 @@ def read_column_stats(
     statement = sa.text(
         "SELECT s.attname, s.n_distinct, s.correlation,"
         " (SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid = to_regclass(:qualified)),"
-        " (SELECT t.typcategory = 'S' AND coalesce(l.collisdeterministic, true)"
-        "  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+        " (SELECT a.atttypid IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype)"
+        "  AND coalesce(l.collisdeterministic, true)"
+        "  FROM pg_catalog.pg_attribute a"
         "  LEFT JOIN pg_catalog.pg_collation l ON l.oid = a.attcollation"
         "  WHERE a.attrelid = to_regclass(:qualified) AND a.attname = s.attname)"
         " FROM pg_catalog.pg_stats s"

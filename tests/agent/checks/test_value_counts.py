@@ -168,24 +168,27 @@ def test_only_string_columns_with_a_deterministic_collation_group_as_the_same_va
     postgres_backend: Backend,
 ) -> None:
     """``1.0`` and ``1.00`` are one numeric group with two texts, ``'a'`` and ``'A'`` one group
-    under a case-insensitive collation: a condition on the group's value would not hold for all
-    of its rows, so such columns keep their counts in the scan."""
+    under a case-insensitive collation, ``'a'`` and ``'a  '`` one ``bpchar`` group: a condition
+    on the group's value would not hold for all of its rows, so such columns keep their counts
+    in the scan."""
     backend = postgres_backend
     table = backend.qualified("kinds")
     backend.execute(f'CREATE COLLATION IF NOT EXISTS "{backend.schema}".ci '
                     "(provider = icu, locale = 'und-u-ks-level2', deterministic = false)")
     backend.execute(
         f'CREATE TABLE {table} (code text, coded varchar(5) COLLATE "C", amount numeric, '
-        f'folded text COLLATE "{backend.schema}".ci)')
-    backend.execute(f"INSERT INTO {table} VALUES ('a', 'a', 1.0, 'a'), ('A', 'A', 1.00, 'A')")
+        f'folded text COLLATE "{backend.schema}".ci, padded bpchar)')
+    backend.execute(f"INSERT INTO {table} VALUES ('a', 'a', 1.0, 'a', 'a'), "
+                    "('A', 'A', 1.00, 'A', 'a  ')")
     backend.execute(f"ANALYZE {table}")
     with backend.engine.connect() as connection:
         # the numeric and case-insensitive groupings really merge values with different texts
         assert connection.exec_driver_sql(
             f"SELECT count(DISTINCT amount), count(DISTINCT amount::text), "
-            f"count(DISTINCT folded), count(DISTINCT folded::bytea) FROM {table}").one() == (
-            1, 2, 1, 2)
+            f"count(DISTINCT folded), count(DISTINCT folded::bytea), "
+            f"count(DISTINCT padded), count(DISTINCT octet_length(padded::bytea)) "
+            f"FROM {table}").one() == (1, 2, 1, 2, 1, 2)
         stats = read_column_stats(connection, sa.table("kinds", schema=backend.schema),
-                                  ["code", "coded", "amount", "folded"])
+                                  ["code", "coded", "amount", "folded", "padded"])
     assert {name: found.same_string_groups for name, found in stats.items()} == {
-        "code": True, "coded": True, "amount": False, "folded": False}
+        "code": True, "coded": True, "amount": False, "folded": False, "padded": False}
