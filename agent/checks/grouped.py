@@ -19,12 +19,13 @@ PostgreSQL runs only the branch it takes. Both branches give the same exact numb
 
 Cheaper still for such a column: one pass that compares each value with the one the scan
 returned before it (``lag() OVER ()``, no sort). A sequence whose every value is greater than
-the one before cannot repeat a value, and neither can a rotation of one (exactly one step down,
-and the last value below the first: what a synchronised scan that started mid-table returns).
-When the pass proves that, there are no repeated keys and as many distinct values as non-null
-rows; when it does not (a repeated or an out-of-order value, rows interleaved by a parallel
-scan), the sorted GROUP BY counts them exactly. The proof holds whatever order the rows came in,
-under the column's own comparison, the one GROUP BY groups by.
+the one before cannot repeat a value. When the pass proves that, there are no repeated keys and
+as many distinct values as non-null rows; when it does not (a repeated or an out-of-order value,
+rows interleaved by a parallel scan), the sorted GROUP BY counts them exactly. The proof holds
+whatever order the rows came in, under the column's own comparison, the one GROUP BY groups by.
+A statement holding the pass reads the table from its first block (``read_from_first_block``):
+a synchronised scan joins one already running mid-table and returns the rows rotated, which
+proves nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.visitors import ExternallyTraversible, iterate
 
 from agent.checks.base import QueryContext
 
@@ -86,23 +90,30 @@ def _values(ctx: QueryContext, columns: list[str], *, ordered: bool) -> tuple[An
 
 def rows_if_strictly_ascending(ctx: QueryContext, column: str) -> ColumnElement[Any]:
     """The number of non-null values of ``column`` when one pass proves them all different
-    (strictly ascending in scan order, or a rotation of that); NULL when it does not.
+    (strictly ascending in scan order); NULL when it does not.
 
     See the module's docstring. Reads the table once, without sorting, in a single process.
     """
     table = _own_table(ctx, [column])
     value = table.c[column]
     steps = _filtered(
-        sa.select(value.label("value"), sa.func.lag(value).over().label("previous"),
-                  sa.func.lead(value).over().label("following"))
+        sa.select(value.label("value"), sa.func.lag(value).over().label("previous"))
         .select_from(table).where(value.is_not(None)),
         ctx,
     ).subquery(VALUE_STEPS)
     steps_down = sa.func.count().filter(steps.c.previous >= steps.c.value)
-    first = sa.func.min(steps.c.value).filter(steps.c.previous.is_(None))
-    last = sa.func.min(steps.c.value).filter(steps.c.following.is_(None))
-    proven = sa.or_(steps_down == 0, sa.and_(steps_down == 1, last < first))
-    return sa.select(sa.case((proven, sa.func.count()))).select_from(steps).scalar_subquery()
+    return sa.select(sa.case((steps_down == 0, sa.func.count()))).select_from(steps) \
+        .scalar_subquery()
+
+
+def read_from_first_block(connection: Connection, statement: ExternallyTraversible) -> None:
+    """Before ``statement`` runs on ``connection``: when it holds a one-pass proof on
+    PostgreSQL, its transaction scans tables from their first block
+    (``synchronize_seqscans = off``), so rows stored in order come back in order."""
+    if connection.dialect.name == "postgresql" and any(
+            isinstance(element, Subquery) and element.name == VALUE_STEPS
+            for element in iterate(statement)):
+        connection.exec_driver_sql("SET LOCAL synchronize_seqscans = off")
 
 
 def _by_storage_order(

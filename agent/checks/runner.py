@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from agent.checks.base import AggregateCheck, Check, QueryCheck
 from agent.checks.failing_rows import with_failing_rows
+from agent.checks.grouped import read_from_first_block
 from agent.checks.planner import ROW_COUNT_KEY, DatasetPlan, FusedQuery, plan_dataset
 from agent.checks.results import CheckResult, Outcome, Severity, Status
 from agent.checks.sampling import CheckSample, Extrapolation, resolve_sample
@@ -297,5 +298,6 @@ def _row_count(rows: Any, scaling: Extrapolation | None) -> int | None:
 
 
 def _one_row(connection: Connection, *, statement: Any) -> dict[str, Any]:
+    read_from_first_block(connection, statement)
     result = connection.execute(statement).mappings().first()
     return dict(result) if result is not None else {}

@@ -20,7 +20,7 @@ from sqlalchemy.sql.selectable import ScalarSelect, Subquery
 from sqlalchemy.sql.util import find_tables
 from sqlalchemy.sql.visitors import iterate
 
-from agent.checks.grouped import GROUPED_SUBQUERIES
+from agent.checks.grouped import GROUPED_SUBQUERIES, read_from_first_block
 from agent.warehouses.errors import WarehouseError
 
 if TYPE_CHECKING:
@@ -78,4 +78,5 @@ async def _run(statement: sa.Select[Any], warehouse: Warehouse) -> tuple[tuple[A
 
 
 def _row(connection: Connection, statement: sa.Select[Any]) -> tuple[Any, ...]:
+    read_from_first_block(connection, statement)
     return tuple(connection.execute(statement).one())
