@@ -30,6 +30,8 @@ REWRITTEN = [
     "^$",
     "^ $",
     "^[A-Za-z][0-9]{1}$",
+    "^x\\\\[0-9]$",  # a literal backslash before a class: such values take convert_to
+    "^[a-z0-9]{4}$",
 ]
 KEPT = [
     r"^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$",  # open repetition
@@ -58,6 +60,8 @@ VALUES = [
     "DE", "De", "D", "DEU", "\uff24\uff25", "ab12-cd34", "AB12-cd34", "0123-4567", "123", "12", "1234", "١٢٣",
     "a_%.b", "abc%.b", "a_%xb", "a\\_%.b", "x\\y", "xy", "x\\\\y", "._z", "+-z", "%_z", "a-z",
     "-a-", "aaa", "a-", "abc", "ABC", "", " ", "  ", "a1", "Z9", "a12", "é1", "aa", "ac", "abbc",
+    # a backslash, which a cast to bytea would read as an escape
+    "ORD-1234\\678", "SKU-A\\C-1234", "x\\5", "x\\a", "\\x41", "ab\\1", "\\\\12",
 ]
 
 
