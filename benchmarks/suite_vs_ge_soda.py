@@ -31,6 +31,7 @@ import asyncio
 import compileall
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,6 +49,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "compare"))
 
+from server_cpu import postgres_cpu_seconds  # noqa: E402
 from statements import grouped  # noqa: E402
 from suite import CREATE_TABLE, KINDS, SCHEMA, SUITE, TABLE, select  # noqa: E402
 
@@ -72,6 +74,8 @@ class Run:
     results: dict[str, bool | None]
     version: str = ""
     statements: list[tuple[float, str]] = field(default_factory=list)  # (seconds, SQL)
+    client_cpu: float = 0.0  # user + system CPU seconds of the tool's own process
+    server_cpu: float | None = None  # of the PostgreSQL server, when it runs on this machine
 
 
 @dataclass
@@ -82,6 +86,28 @@ class Tool:
 
     def median(self, attribute: str) -> float:
         return statistics.median(getattr(run, attribute) for run in self.runs)
+
+    def median_cpu(self) -> float | None:
+        """Median over the runs of the CPU the tool and the database spent together."""
+        if any(run.server_cpu is None for run in self.runs):
+            return None
+        return statistics.median(run.client_cpu + (run.server_cpu or 0.0) for run in self.runs)
+
+
+def children_cpu() -> float:
+    """User plus system CPU seconds of this process's finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measured(tool: Tool) -> Run:
+    """One run of ``tool`` with the database server's CPU around it."""
+    before = postgres_cpu_seconds()
+    run = tool.runner()
+    after = postgres_cpu_seconds()
+    if before is not None and after is not None:
+        run.server_cpu = after - before
+    return run
 
 
 # -- the table and the tools' environments ---------------------------------------------------------
@@ -127,6 +153,7 @@ def driver_runner(python: Path, script: str, items: list[dict[str, Any]]) -> Cal
         command += ["--ids", ",".join(item["id"] for item in items)]
 
     def run() -> Run:
+        cpu = children_cpu()
         started = time.perf_counter()
         process = subprocess.run(command, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - started
@@ -137,7 +164,8 @@ def driver_runner(python: Path, script: str, items: list[dict[str, Any]]) -> Cal
             print(f"{script} reported errors:\n{document['errors']}", file=sys.stderr)
         first = document["queries_total"] - document["queries"]  # after the set-up statements
         return Run(wall, document["validate_seconds"], document["queries"], document["results"],
-                   document["tool"], [tuple(item) for item in document["statements"][first:]])
+                   document["tool"], [tuple(item) for item in document["statements"][first:]],
+                   client_cpu=children_cpu() - cpu)
 
     return run
 
@@ -176,6 +204,7 @@ def compile_bytecode() -> None:
 
 def cli_runner(rules: Path) -> Callable[[], Run]:
     def run() -> Run:
+        cpu = children_cpu()
         started = time.perf_counter()
         process = subprocess.run(
             [sys.executable, "-m", "agent.cli", "check", "--warehouse", URL, "--rules", str(rules),
@@ -186,7 +215,7 @@ def cli_runner(rules: Path) -> Callable[[], Run]:
             raise SystemExit(f"dq-agent check failed ({process.returncode}):\n{process.stderr}")
         document = json.loads(process.stdout)
         return Run(wall, document["execution_time_ms"] / 1000.0, -1,
-                   agent_outcomes(document["results"]))
+                   agent_outcomes(document["results"]), client_cpu=children_cpu() - cpu)
 
     return run
 
@@ -214,13 +243,16 @@ def in_process_runner(rules: Path) -> Callable[[], Run]:
             timed.clear()
             sa.event.listen(warehouse.engine, "before_cursor_execute", before)
             sa.event.listen(warehouse.engine, "after_cursor_execute", after)
+            cpu = time.process_time()
             started = time.perf_counter()
             rule_run = await run_rule(rule, warehouse)
             seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
         finally:
             warehouse.close()
         return Run(seconds, seconds, rule_run.queries,
-                   agent_outcomes(rule_run_json(rule_run)["results"]), statements=list(timed))
+                   agent_outcomes(rule_run_json(rule_run)["results"]), statements=list(timed),
+                   client_cpu=cpu)
 
     return lambda: asyncio.run(once())
 
@@ -305,7 +337,7 @@ def main() -> None:
         for repetition in range(args.repeat):
             shift = repetition % len(tools)
             for tool in tools[shift:] + tools[:shift]:
-                tool.runs.append(checked(tool, tool.runner(), items))
+                tool.runs.append(checked(tool, measured(tool), items))
                 print(f"  run {repetition + 1} {tool.name:20} {tool.runs[-1].wall:8.3f}s", flush=True)
     report(tools, args, items)
 
@@ -332,6 +364,13 @@ def report(tools: list[Tool], args: argparse.Namespace, items: list[dict[str, An
         print(f"{tool.name:20} wall {tool.median('wall'):8.3f}s  validation "
               f"{tool.median('validate'):8.3f}s  statements {statements:>4}  "
               f"(runs: {walls}) {version}")
+    print("CPU seconds (median of the runs; the tool's own process, the PostgreSQL server's "
+          "processes while it ran):")
+    for tool in tools:
+        server = [run.server_cpu for run in tool.runs]
+        shown = ("n/a (the server is not on this machine)" if any(v is None for v in server)
+                 else f"{statistics.median(v or 0.0 for v in server):8.3f}s")
+        print(f"  {tool.name:20} tool {tool.median('client_cpu'):8.3f}s  database {shown}")
     by_name = {tool.name: tool for tool in tools}
     agent = by_name.get("dq-agent")
     in_process = by_name.get("dq-agent-in-process")
@@ -345,6 +384,9 @@ def report(tools: list[Tool], args: argparse.Namespace, items: list[dict[str, An
         if in_process:
             ratio = theirs.median("validate") / in_process.median("validate")
             print(f"{other} / dq-agent, validation only:     {ratio:6.2f}x  (target >= {target:g})")
+        theirs_cpu, ours_cpu = theirs.median_cpu(), agent.median_cpu() if agent else None
+        if theirs_cpu is not None and ours_cpu:
+            print(f"{other} / dq-agent, CPU (tool + database): {theirs_cpu / ours_cpu:6.2f}x")
     lines = disagreements(tools, items)
     print("disagreements (tool verdicts vs each other and the built-in expectation):")
     print("\n".join(lines) if lines else "  none")
