@@ -100,6 +100,14 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def run_process(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """``command`` run to completion: the process, its wall time and its CPU seconds."""
+    cpu = children_cpu()
+    started = time.perf_counter()
+    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    return process, time.perf_counter() - started, children_cpu() - cpu
+
+
 def measured(tool: Tool) -> Run:
     """One run of ``tool`` with the database server's CPU around it."""
     before = postgres_cpu_seconds()
@@ -153,10 +161,7 @@ def driver_runner(python: Path, script: str, items: list[dict[str, Any]]) -> Cal
         command += ["--ids", ",".join(item["id"] for item in items)]
 
     def run() -> Run:
-        cpu = children_cpu()
-        started = time.perf_counter()
-        process = subprocess.run(command, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - started
+        process, wall, cpu = run_process(command)
         if process.returncode != 0:
             raise SystemExit(f"{script} failed ({process.returncode}):\n{process.stderr[-4000:]}")
         document = json.loads(process.stdout.strip().splitlines()[-1])
@@ -165,7 +170,7 @@ def driver_runner(python: Path, script: str, items: list[dict[str, Any]]) -> Cal
         first = document["queries_total"] - document["queries"]  # after the set-up statements
         return Run(wall, document["validate_seconds"], document["queries"], document["results"],
                    document["tool"], [tuple(item) for item in document["statements"][first:]],
-                   client_cpu=children_cpu() - cpu)
+                   client_cpu=cpu)
 
     return run
 
@@ -204,18 +209,14 @@ def compile_bytecode() -> None:
 
 def cli_runner(rules: Path) -> Callable[[], Run]:
     def run() -> Run:
-        cpu = children_cpu()
-        started = time.perf_counter()
-        process = subprocess.run(
+        process, wall, cpu = run_process(
             [sys.executable, "-m", "agent.cli", "check", "--warehouse", URL, "--rules", str(rules),
-             "--once", "--format", "json", "--no-history"],
-            capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - started
+             "--once", "--format", "json", "--no-history"])
         if process.returncode not in (0, 1):
             raise SystemExit(f"dq-agent check failed ({process.returncode}):\n{process.stderr}")
         document = json.loads(process.stdout)
         return Run(wall, document["execution_time_ms"] / 1000.0, -1,
-                   agent_outcomes(document["results"]), client_cpu=children_cpu() - cpu)
+                   agent_outcomes(document["results"]), client_cpu=cpu)
 
     return run
 

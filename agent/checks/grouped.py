@@ -30,7 +30,7 @@ proves nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,13 +106,17 @@ def rows_if_strictly_ascending(ctx: QueryContext, column: str) -> ColumnElement[
         .scalar_subquery()
 
 
+def holds_subquery(expression: ExternallyTraversible, names: Collection[str]) -> bool:
+    """Whether ``expression`` contains a derived table named one of ``names``."""
+    return any(isinstance(element, Subquery) and element.name in names
+               for element in iterate(expression))
+
+
 def read_from_first_block(connection: Connection, statement: ExternallyTraversible) -> None:
     """Before ``statement`` runs on ``connection``: when it holds a one-pass proof on
     PostgreSQL, its transaction scans tables from their first block
     (``synchronize_seqscans = off``), so rows stored in order come back in order."""
-    if connection.dialect.name == "postgresql" and any(
-            isinstance(element, Subquery) and element.name == VALUE_STEPS
-            for element in iterate(statement)):
+    if connection.dialect.name == "postgresql" and holds_subquery(statement, {VALUE_STEPS}):
         connection.exec_driver_sql("SET LOCAL synchronize_seqscans = off")
 
 

@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import ScalarSelect, Subquery
+from sqlalchemy.sql.selectable import ScalarSelect
 from sqlalchemy.sql.util import find_tables
-from sqlalchemy.sql.visitors import iterate
 
-from agent.checks.grouped import GROUPED_SUBQUERIES, read_from_first_block
+from agent.checks.grouped import GROUPED_SUBQUERIES, holds_subquery, read_from_first_block
 from agent.warehouses.errors import WarehouseError
 
 if TYPE_CHECKING:
@@ -44,9 +43,7 @@ def is_standalone(expression: ColumnElement[Any], table: sa.TableClause) -> bool
     quantile's ranked read, say) stay in the fused SELECT."""
     if not isinstance(expression, ScalarSelect):
         return False
-    grouped = any(isinstance(element, Subquery) and element.name in GROUPED_SUBQUERIES
-                  for element in iterate(expression))
-    return grouped and all(
+    return holds_subquery(expression, GROUPED_SUBQUERIES) and all(
         found is not table for found in find_tables(expression, include_aliases=True))
 
 

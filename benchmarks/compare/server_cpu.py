@@ -40,18 +40,15 @@ def postgres_cpu_seconds() -> float | None:
     reaped by its postmaster; None when there is none to read (a remote server, no /proc)."""
     if not PROC.is_dir():
         return None
-    pids = [entry.name for entry in PROC.iterdir()
-            if entry.name.isdigit() and _command(entry.name) == "postgres"]
+    pids = {entry.name for entry in PROC.iterdir()
+            if entry.name.isdigit() and _command(entry.name) == "postgres"}
+    stats = [fields for fields in map(_stat, pids) if fields is not None]
+    if not stats:
+        return None
     ticks = 0
-    found = False
-    server_pids = set(pids)
-    for pid in pids:
-        fields = _stat(pid)
-        if fields is None:
-            continue
-        found = True
+    for fields in stats:
         # after the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
         ticks += int(fields[11]) + int(fields[12])
-        if fields[1] not in server_pids:  # the postmaster: add its reaped children's time
+        if fields[1] not in pids:  # the postmaster: add its reaped children's time
             ticks += int(fields[13]) + int(fields[14])
-    return ticks / TICKS if found else None
+    return ticks / TICKS
