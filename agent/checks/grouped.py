@@ -26,6 +26,11 @@ whatever order the rows came in, under the column's own comparison, the one GROU
 A statement holding the pass reads the table from its first block (``read_from_first_block``):
 a synchronised scan joins one already running mid-table and returns the rows rotated, which
 proves nothing.
+
+Several such columns of one dataset (an id and a reference, say) share one pass
+(``shared_ascending_proofs``): each row's value of every column is compared with the row before,
+in one scan of the table instead of one per column. A column with a NULL proves nothing in the
+shared pass (the row after the NULL has no value to compare with) and falls back to its own.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import ScalarSelect, Subquery
 from sqlalchemy.sql.visitors import ExternallyTraversible, iterate
 
 from agent.checks.base import QueryContext
@@ -47,6 +52,8 @@ GROUPED_SUBQUERIES = frozenset({REPEATED_KEYS, DISTINCT_VALUES})
 """Names of the grouped derived tables below; ``agent.checks.subqueries`` recognises them."""
 SORTED_VALUES = "dq_sorted_values"
 VALUE_STEPS = "dq_value_steps"
+ASCENDING_STEPS = "dq_ascending_steps"
+"""The shared pass's summary (a CTE: one row, read by every column's proof)."""
 GROUP_ROWS = "dq_group_rows"
 """The label of a group's row count in the grouped derived tables."""
 STORED_IN_ORDER = 0.99
@@ -104,6 +111,48 @@ def rows_if_strictly_ascending(ctx: QueryContext, column: str) -> ColumnElement[
     steps_down = sa.func.count().filter(steps.c.previous >= steps.c.value)
     return sa.select(sa.case((steps_down == 0, sa.func.count()))).select_from(steps) \
         .scalar_subquery()
+
+
+def proof_column(element: ExternallyTraversible) -> str | None:
+    """The column ``element`` proves different when it is a ``rows_if_strictly_ascending``
+    proof; None for anything else."""
+    if not isinstance(element, ScalarSelect) or not isinstance(element.element, sa.Select):
+        return None
+    froms = element.element.get_final_froms()
+    if len(froms) != 1 or not isinstance(froms[0], Subquery) or froms[0].name != VALUE_STEPS:
+        return None
+    inner = getattr(froms[0].element.selected_columns["value"], "element", None)
+    return inner.name if isinstance(inner, sa.ColumnClause) else None
+
+
+def shared_ascending_proofs(
+    ctx: QueryContext, columns: list[str]
+) -> Callable[[str, ColumnElement[Any]], ColumnElement[Any]]:
+    """``prove(column, own)`` for each of ``columns``: what ``rows_if_strictly_ascending`` gives,
+    from one pass over the table for all of them (a CTE a statement computes once however many
+    proofs it holds); for a column holding a NULL, ``own`` (its own proof) instead. See the
+    module's docstring."""
+    table = _own_table(ctx, columns)
+    steps_columns: list[ColumnElement[Any]] = []
+    for index, column in enumerate(columns):
+        steps_columns += [table.c[column].label(f"value_{index}"),
+                          sa.func.lag(table.c[column]).over().label(f"previous_{index}")]
+    steps = _filtered(sa.select(*steps_columns).select_from(table), ctx).subquery(VALUE_STEPS)
+    summary_columns: list[ColumnElement[Any]] = [sa.func.count().label("row_count")]
+    for index in range(len(columns)):
+        value, previous = steps.c[f"value_{index}"], steps.c[f"previous_{index}"]
+        summary_columns += [sa.func.count(value).label(f"values_{index}"),
+                            sa.func.count().filter(previous >= value).label(f"down_{index}")]
+    summary = sa.select(*summary_columns).select_from(steps).cte(ASCENDING_STEPS)
+
+    def prove(column: str, own: ColumnElement[Any]) -> ColumnElement[Any]:
+        index = columns.index(column)
+        values = summary.c[f"values_{index}"]
+        return sa.select(sa.case((values < summary.c.row_count, own),
+                                 (summary.c[f"down_{index}"] == 0, values))) \
+            .select_from(summary).scalar_subquery()
+
+    return prove
 
 
 def holds_subquery(expression: ExternallyTraversible, names: Collection[str]) -> bool:

@@ -20,6 +20,7 @@ from agent.checks.grouped import read_from_first_block
 from agent.checks.planner import ROW_COUNT_KEY, DatasetPlan, FusedQuery, plan_dataset
 from agent.checks.results import CheckResult, Outcome, Severity, Status
 from agent.checks.sampling import CheckSample, Extrapolation, resolve_sample
+from agent.checks.shared_proofs import proof_sharing_columns, share_ascending_proofs
 from agent.checks.side_queries import run_side_queries
 from agent.checks.subqueries import run_subqueries, splits_subqueries
 from agent.checks.value_counts import movable_columns, move_value_counts, read_column_stats
@@ -97,7 +98,7 @@ class DatasetRunner:
         concurrent = splits_subqueries(self.warehouse)
         plan = plan_dataset(self.name, self.config, self.warehouse.engine.dialect, started_at,
                             previous=self.previous, split_subqueries=concurrent)
-        planning_queries = await self._group_value_counts(plan) if concurrent else 0
+        planning_queries = await self._apply_column_stats(plan) if concurrent else 0
         # Side queries and standalone subqueries run alongside the fused scans; a fused scan's
         # checks are judged once both are in.
         prerequisites = asyncio.gather(
@@ -133,11 +134,14 @@ class DatasetRunner:
             error=errors[0] if errors and len(errors) == len(results) else None,
         )
 
-    async def _group_value_counts(self, plan: DatasetPlan) -> int:
-        """On PostgreSQL, move single-column counts into their column's grouping where the
-        column's statistics say it pays (``agent.checks.value_counts``); the statements
-        issued."""
-        columns = movable_columns(plan) if self.warehouse.dialect_name == "postgresql" else []
+    async def _apply_column_stats(self, plan: DatasetPlan) -> int:
+        """On PostgreSQL, where the columns' planner statistics say it pays, move single-column
+        counts into their column's grouping (``agent.checks.value_counts``) and let the
+        uniqueness proofs of columns stored in order share one pass
+        (``agent.checks.shared_proofs``); the statements issued."""
+        if self.warehouse.dialect_name != "postgresql":
+            return 0
+        columns = sorted({*movable_columns(plan), *proof_sharing_columns(plan)})
         if not columns:
             return 0
         try:
@@ -145,9 +149,10 @@ class DatasetRunner:
                 lambda connection: read_column_stats(connection, plan.context.table, columns))
         except WarehouseError as exc:
             log.warning("dataset %s: column statistics unavailable, value counts stay in the "
-                        "scan: %s", self.name, exc)
+                        "scan and proofs in their own passes: %s", self.name, exc)
             return 1
         move_value_counts(plan, stats)
+        share_ascending_proofs(plan, stats)
         return 1
 
     async def _run_scans(
