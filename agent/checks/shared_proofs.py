@@ -4,7 +4,9 @@ Each uniqueness or distinct count of a column stored in order carries a proof th
 table once (``agent.checks.grouped``). With two such columns in a dataset (an id and an order
 reference), those are two scans where one does: the standalone subqueries holding a proof move
 into one statement whose proofs come from a shared pass (``grouped.shared_ascending_proofs``).
-A column holding a NULL keeps its own pass, run only then; every count stays what it was.
+A column holding a NULL keeps its own pass, run only then; every count stays what it was. The
+shared statement succeeds or fails as one: an error in it (a statement timeout, say) is the
+error of every check reading one of its values.
 
 Only columns the planner statistics say are stored in order share the pass: for any other
 column the proof never runs (the subquery groups by hashing), and its subquery is better left a
