@@ -24,6 +24,7 @@ from agent.checks.base import CheckSpec
 from agent.checks.failing_rows import FailingRowSamples
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
+from agent.config.identifiers import TableNameError, split_table_name
 from agent.dbt.config import DbtConfig
 from agent.profiling.config import ProfileConfig, SampleMethod, SampleShare, parse_sample
 from agent.quality import QualityConfig
@@ -276,11 +277,22 @@ class DatasetConfig(StrictModel):
         validate_sla(self)
         return self
 
+    @model_validator(mode="after")
+    def _table_name(self) -> DatasetConfig:
+        if self.schema_name is None:
+            try:
+                split_table_name(self.table)
+            except TableNameError as exc:
+                raise ValueError(f"table: {exc}; or give `schema:` and the table's own name "
+                                 "in `table`") from None
+        return self
+
     def schema_and_table(self) -> tuple[str | None, str]:
+        """(schema, table): ``schema`` and ``table`` as given, or both from ``table`` (see
+        ``agent.config.identifiers``)."""
         if self.schema_name is not None:
             return self.schema_name, self.table
-        schema, dot, table = self.table.rpartition(".")
-        return (schema, table) if dot else (None, self.table)
+        return split_table_name(self.table)
 
     def check_specs(self) -> list[CheckSpec]:
         return list(self.checks)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import Field
+from pydantic import Field, field_validator
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import AggregateCheck, QueryContext, SideQuery
@@ -20,6 +20,7 @@ from agent.checks.builtin.ge_base import GESpec, with_observed
 from agent.checks.expressions import count_rows
 from agent.checks.map_outcome import as_int
 from agent.checks.results import Outcome
+from agent.config.identifiers import split_table_name
 
 
 class ExpectRowCountOtherSpec(GESpec):
@@ -30,6 +31,12 @@ class ExpectRowCountOtherSpec(GESpec):
         "the dataset's.",
     )
 
+    @field_validator("other_table_name")
+    @classmethod
+    def _splits(cls, value: str) -> str:
+        split_table_name(value)  # a TableNameError says what is wrong and how to write it
+        return value
+
     def warehouse_references(self) -> dict[tuple[str, ...], str]:
         return {} if self.other_warehouse is None else {("other_warehouse",): self.other_warehouse}
 
@@ -39,8 +46,8 @@ class ExpectRowCountOther(AggregateCheck[ExpectRowCountOtherSpec]):
     default_dimension = "consistency"
 
     def other_table(self, ctx: QueryContext) -> sa.TableClause:
-        schema, dot, name = self.spec.other_table_name.rpartition(".")
-        if dot:
+        schema, name = split_table_name(self.spec.other_table_name)
+        if schema is not None:
             return sa.table(name, schema=schema)
         return sa.table(name, schema=ctx.table.schema if self.spec.other_warehouse is None else None)
 

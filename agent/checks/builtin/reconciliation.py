@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from agent.checks.base import AggregateCheck, CheckSpec, QueryContext, SideQuery
 from agent.checks.expressions import count_rows
 from agent.checks.results import Outcome
+from agent.config.identifiers import split_table_name
 
 
 class OtherSide(BaseModel):
@@ -38,13 +39,19 @@ class OtherSide(BaseModel):
     column: str | None = Field(default=None, description="Column to sum; default: this side's.")
     where: str | None = Field(default=None, description="SQL filter on the other table.")
 
+    @model_validator(mode="after")
+    def _table_splits(self) -> OtherSide:
+        if self.schema_name is None:
+            split_table_name(self.table)  # a TableNameError says what is wrong and how to write it
+        return self
+
     def schema_and_table(self, default_schema: str | None) -> tuple[str | None, str]:
         if self.schema_name is not None:
             return self.schema_name, self.table
-        schema, dot, table = self.table.rpartition(".")
-        if dot:
+        schema, table = split_table_name(self.table)
+        if schema is not None:
             return schema, table
-        return (default_schema if self.warehouse is None else None), self.table
+        return (default_schema if self.warehouse is None else None), table
 
 
 class ReconciliationSpec(CheckSpec):

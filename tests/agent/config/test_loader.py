@@ -99,6 +99,21 @@ def test_invalid_cron(tmp_path: Path) -> None:
     assert "cron" in message
 
 
+def test_quoted_table_name_is_split_and_a_broken_one_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("x")
+    quoted = GOOD.replace("    table: sales.orders", "    table: '\"Sales EU\".\"Orders\"'")
+    config = load_config(write(tmp_path, quoted), environ={"WAREHOUSE_PATH": "x"})
+    assert config.datasets["orders"].schema_and_table() == ("Sales EU", "Orders")
+    message = error_of(tmp_path, GOOD.replace("    table: sales.orders",
+                                              "    table: '\"Sales EU.orders'"))
+    assert "config.yaml:" in message and "datasets.orders" in message
+    assert "opens a quote it never closes" in message and "`schema:`" in message
+    # with `schema:` the table's name is taken literally
+    literal = GOOD.replace("    table: sales.orders", "    table: a.b\n    schema: s")
+    config = load_config(write(tmp_path, literal), environ={"WAREHOUSE_PATH": "x"})
+    assert config.datasets["orders"].schema_and_table() == ("s", "a.b")
+
+
 def test_unknown_warehouse(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("x")
     text = GOOD.replace("    table: sales.orders", "    table: sales.orders\n    warehouse: nope")

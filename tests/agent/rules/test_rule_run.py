@@ -219,6 +219,10 @@ def test_bad_rules_name_the_expectation_and_the_fix(tmp_path: Path) -> None:
                     "    kwargs: {min_value: '{{ now - 3 fortnights }}'}\n", encoding="utf-8")
     with pytest.raises(RuleError, match="unknown time unit"):
         load_rules(path)
+    path.write_text("rule_id: r\ndataset: '\"Sales EU.orders'\nexpectations:\n"
+                    "  - expectation_type: not_null\n    column: a\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"bad.yaml:2: dataset: .*opens a quote it never closes"):
+        load_rules(path)
 
 
 async def test_one_select_gives_samples_of_chosen_columns_and_masked_unexpected_values(
@@ -246,3 +250,36 @@ async def test_one_select_gives_samples_of_chosen_columns_and_masked_unexpected_
     assert "broken-" not in json.dumps(regex.to_json())
     grouped = 1 if backend.name in ("postgresql", "mariadb") else 0  # uniqueness's GROUP BY
     assert counter.count == 2 + grouped, counter.statements
+
+
+def test_quoted_dataset_and_other_table_names(
+    backend: Backend, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Names written as in SQL: a table with a space and capitals, another with a dot in its
+    name, in a schema given by a quoted part."""
+    rows = [{"id": i, "v": i % 3} for i in range(10)]
+    columns = {"id": sa.Integer(), "v": sa.Integer()}
+    backend.create_table("My Orders", columns, rows)
+    backend.create_table("orders.v2", columns, rows)
+    prefix = f'"{backend.schema}".' if backend.schema else ""
+    rule = tmp_path / "quoted.yaml"
+    rule.write_text(json.dumps({
+        "rule_id": "quoted", "dataset": f'{prefix}"My Orders"',
+        "expectations": [
+            {"expectation_type": "expect_table_row_count_to_equal", "kwargs": {"value": 10}},
+            {"expectation_type": "expect_column_values_to_be_unique", "column": "id"},
+            {"expectation_type": "expect_column_values_to_be_unique", "column": "v"},
+            {"expectation_type": "expect_table_row_count_to_equal_other_table",
+             "kwargs": {"other_table_name": f'{prefix}"orders.v2"'}},
+        ]}), encoding="utf-8")
+    code, document = run_cli(backend, rule, f"sqlite:///{tmp_path / 'history.db'}", capsys)
+    assert code == 1  # v repeats its values
+    outcomes = [(r["expectation"], r["success"]) for r in document["results"]]
+    assert outcomes == [
+        ("expect_table_row_count_to_equal", True),
+        ("expect_column_values_to_be_unique", True),
+        ("expect_column_values_to_be_unique", False),
+        ("expect_table_row_count_to_equal_other_table", True),
+    ]
+    assert document["results"][2]["unexpected_count"] == 10
+    assert document["results"][2]["error"].startswith("10 of 10 values")  # a verdict, not a SQL error
