@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import ExternallyTraversible, iterate, replacement_traverse
 
-from agent.checks.grouped import STORED_IN_ORDER, proof_column, shared_ascending_proofs
+from agent.checks.grouped import proof_column, shared_ascending_proofs
 from agent.checks.planner import DatasetPlan
 from agent.checks.value_counts import ColumnStats, GroupedStatement
 
@@ -45,17 +45,12 @@ def proof_sharing_columns(plan: DatasetPlan) -> list[str]:
     return sorted(set().union(*holding.values())) if len(holding) >= 2 else []
 
 
-def _stored_in_order(stats: ColumnStats | None) -> bool:
-    return stats is not None and stats.correlation is not None \
-        and stats.correlation >= STORED_IN_ORDER
-
-
 def share_ascending_proofs(plan: DatasetPlan, stats: Mapping[str, ColumnStats]) -> list[str]:
     """Move the standalone subqueries of ``plan`` whose proofs are all over columns ``stats``
     finds stored in order into one grouped statement sharing a single pass, when there are two
     or more of them; the keys moved."""
     holding = {key: columns for key, columns in _holding_proofs(plan).items()
-               if all(_stored_in_order(stats.get(column)) for column in columns)}
+               if all(column in stats and stats[column].stored_in_order for column in columns)}
     if len(holding) < 2:
         return []
     prove = shared_ascending_proofs(plan.context, sorted(set().union(*holding.values())))

@@ -50,6 +50,11 @@ class ColumnStats:
     """``text`` or ``varchar`` with a deterministic collation: the rows of a group hold the same
     bytes (not so for ``char(n)``, equal whatever its trailing blanks, or ``citext``)."""
 
+    @property
+    def stored_in_order(self) -> bool:
+        """The column's values are stored in ascending order (see ``agent.checks.grouped``)."""
+        return self.correlation is not None and self.correlation >= STORED_IN_ORDER
+
 
 @dataclass
 class GroupedStatement:
@@ -172,7 +177,7 @@ def read_column_stats(
 def _worth_grouping(stats: ColumnStats | None) -> bool:
     return (stats is not None and stats.same_string_groups and stats.distinct_share is not None
             and stats.distinct_share <= MAX_DISTINCT_SHARE
-            and (stats.correlation is None or stats.correlation < STORED_IN_ORDER))
+            and not stats.stored_in_order)
 
 
 def move_value_counts(plan: DatasetPlan, stats: Mapping[str, ColumnStats]) -> list[str]:

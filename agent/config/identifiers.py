@@ -9,6 +9,10 @@ where the dialect needs it.
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import AfterValidator
+
 HOW_TO_WRITE = ('write schema.table, double-quoting a part that holds a dot or a quote '
                 '("Sales EU"."Orders", a quote inside as "")')
 
@@ -56,3 +60,14 @@ def _part(characters: list[str], text: str) -> str:
     if not characters:
         raise TableNameError(f"{text!r} has an empty name part; {HOW_TO_WRITE}")
     return "".join(characters)
+
+
+def checked_table_name(text: str) -> str:
+    """``text`` when ``split_table_name`` can split it; a TableNameError (a ValueError, so a
+    pydantic validation error) says what is wrong and how to write it."""
+    split_table_name(text)
+    return text
+
+
+TableName = Annotated[str, AfterValidator(checked_table_name)]
+"""A ``schema.table`` field of a config or rule file, checked when it is loaded."""

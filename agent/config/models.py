@@ -24,7 +24,7 @@ from agent.checks.base import CheckSpec
 from agent.checks.failing_rows import FailingRowSamples
 from agent.checks.registry import spec_models
 from agent.config.durations import Duration, parse_duration
-from agent.config.identifiers import TableNameError, split_table_name
+from agent.config.identifiers import TableNameError, checked_table_name, split_table_name
 from agent.dbt.config import DbtConfig
 from agent.profiling.config import ProfileConfig, SampleMethod, SampleShare, parse_sample
 from agent.quality import QualityConfig
@@ -281,7 +281,7 @@ class DatasetConfig(StrictModel):
     def _table_name(self) -> DatasetConfig:
         if self.schema_name is None:
             try:
-                split_table_name(self.table)
+                checked_table_name(self.table)
             except TableNameError as exc:
                 raise ValueError(f"table: {exc}; or give `schema:` and the table's own name "
                                  "in `table`") from None

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.alerting.channels import FORMS, validate_channels
 from agent.checks.failing_rows import FailingRowSamples
-from agent.config.identifiers import split_table_name
+from agent.config.identifiers import TableName
 from agent.rules.templates import parse_span
 
 
@@ -57,7 +57,7 @@ class AlertConfig(RuleModel):
 
 class RuleFile(RuleModel):
     rule_id: str = Field(min_length=1)
-    dataset: str = Field(min_length=1, description="table or schema.table")
+    dataset: TableName = Field(min_length=1, description="table or schema.table")
     rule_type: str | None = None
     description: str | None = None
     schedule: str | None = Field(default=None, description="cron expression or interval")
@@ -69,9 +69,3 @@ class RuleFile(RuleModel):
     failing_row_samples: FailingRowSamples | None = Field(
         default=None, description="Sample rows of failing expectations: {limit: 5, mask: [...]}."
     )
-
-    @field_validator("dataset")
-    @classmethod
-    def _dataset_splits(cls, value: str) -> str:
-        split_table_name(value)  # a TableNameError says what is wrong and how to write it
-        return value

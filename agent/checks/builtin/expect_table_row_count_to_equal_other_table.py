@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import Field, field_validator
+from pydantic import Field
 from sqlalchemy.sql.elements import ColumnElement
 
 from agent.checks.base import AggregateCheck, QueryContext, SideQuery
@@ -20,22 +20,16 @@ from agent.checks.builtin.ge_base import GESpec, with_observed
 from agent.checks.expressions import count_rows
 from agent.checks.map_outcome import as_int
 from agent.checks.results import Outcome
-from agent.config.identifiers import split_table_name
+from agent.config.identifiers import TableName, split_table_name
 
 
 class ExpectRowCountOtherSpec(GESpec):
     type: Literal["expect_table_row_count_to_equal_other_table"]
-    other_table_name: str = Field(min_length=1)
+    other_table_name: TableName = Field(min_length=1)
     other_warehouse: str | None = Field(
         default=None, description="A configured warehouse holding the other table; default: "
         "the dataset's.",
     )
-
-    @field_validator("other_table_name")
-    @classmethod
-    def _splits(cls, value: str) -> str:
-        split_table_name(value)  # a TableNameError says what is wrong and how to write it
-        return value
 
     def warehouse_references(self) -> dict[tuple[str, ...], str]:
         return {} if self.other_warehouse is None else {("other_warehouse",): self.other_warehouse}

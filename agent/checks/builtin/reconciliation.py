@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from agent.checks.base import AggregateCheck, CheckSpec, QueryContext, SideQuery
 from agent.checks.expressions import count_rows
 from agent.checks.results import Outcome
-from agent.config.identifiers import split_table_name
+from agent.config.identifiers import checked_table_name, split_table_name
 
 
 class OtherSide(BaseModel):
@@ -42,7 +42,7 @@ class OtherSide(BaseModel):
     @model_validator(mode="after")
     def _table_splits(self) -> OtherSide:
         if self.schema_name is None:
-            split_table_name(self.table)  # a TableNameError says what is wrong and how to write it
+            checked_table_name(self.table)
         return self
 
     def schema_and_table(self, default_schema: str | None) -> tuple[str | None, str]:

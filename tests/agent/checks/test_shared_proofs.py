@@ -16,12 +16,12 @@ from sqlalchemy.dialects import postgresql
 
 from agent.checks.base import QueryContext
 from agent.checks.grouped import ASCENDING_STEPS, shared_ascending_proofs
-from agent.checks.planner import plan_dataset
 from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.checks.shared_proofs import proof_sharing_columns, share_ascending_proofs
 from agent.checks.value_counts import ColumnStats
 from agent.config.models import Config
 from agent.warehouses.warehouse import Warehouse
+from tests.agent.checks.plans import postgres_plan
 from tests.conftest import make_config
 from tests.support.backends import Backend
 
@@ -138,19 +138,9 @@ async def test_a_null_or_a_repeated_value_is_still_counted_exactly(
                             "ref_distinct": (None, 4999), "code_unique": (5000, 1.0)}
 
 
-def _split_plan(tmp_path: Path) -> Any:
-    config = Config.model_validate({
-        "agent": {"state_dir": str(tmp_path)},
-        "warehouses": {"w": {"url": "postgresql+psycopg://u@h/db"}},
-        "datasets": {"t": {"table": "s.t", "checks": CHECKS}},
-    })
-    return plan_dataset("t", config.datasets["t"], postgresql.dialect(), datetime.now(UTC),
-                        split_subqueries=True)
-
-
 def test_only_columns_stored_in_order_share_the_pass(tmp_path: Path) -> None:
     in_order, scattered = ColumnStats(0.99, 1.0), ColumnStats(0.99, 0.2)
-    plan = _split_plan(tmp_path)
+    plan = postgres_plan(CHECKS, tmp_path)
     assert proof_sharing_columns(plan) == ["code", "id", "ref"]
     standalone = len(plan.subqueries)  # id, ref (two expressions), code
     assert standalone == 4
@@ -162,6 +152,6 @@ def test_only_columns_stored_in_order_share_the_pass(tmp_path: Path) -> None:
 
     # one column in order, or none analysed: every subquery stays a statement of its own
     for stats in ({"id": in_order, "ref": scattered, "code": scattered}, {}):
-        plan = _split_plan(tmp_path)
+        plan = postgres_plan(CHECKS, tmp_path)
         assert share_ascending_proofs(plan, stats) == []
         assert len(plan.subqueries) == standalone and plan.grouped_statements == []

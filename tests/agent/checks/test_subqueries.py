@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 
-from agent.checks.planner import plan_dataset
 from agent.checks.results import Status
 from agent.checks.runner import DatasetRun, DatasetRunner
 from agent.checks.subqueries import CONCURRENT_DIALECTS
 from agent.config.models import Config
 from agent.warehouses.warehouse import Warehouse
+from tests.agent.checks.plans import postgres_plan
 from tests.conftest import make_config
 from tests.support.backends import Backend
 
@@ -73,15 +72,8 @@ def verdicts(ran: DatasetRun) -> dict[str, tuple[Status, Any, Any]]:
 
 def test_only_grouped_subqueries_are_taken_out_of_the_scan(tmp_path: Path) -> None:
     """Uniqueness and distinct counts leave the fused SELECT; a quantile's subquery stays."""
-    config = Config.model_validate({
-        "agent": {"state_dir": str(tmp_path)},
-        "warehouses": {"w": {"url": "postgresql+psycopg://u@h/db"}},
-        "datasets": {"t": {"table": "s.t", "checks": CHECKS}},
-    })
-    now = datetime.now(UTC)
-    fused = plan_dataset("t", config.datasets["t"], postgresql.dialect(), now)
-    split = plan_dataset("t", config.datasets["t"], postgresql.dialect(), now,
-                         split_subqueries=True)
+    fused = postgres_plan(CHECKS, tmp_path, split_subqueries=False)
+    split = postgres_plan(CHECKS, tmp_path)
     assert fused.subqueries == {}
     # unique id, unique code (distinct counts), GE uniqueness (repeated keys); code_distinct's
     # distinct count is the same expression as code_unique's and is computed once

@@ -5,14 +5,12 @@ scan otherwise."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from agent.checks.planner import plan_dataset
 from agent.checks.value_counts import (
     ColumnStats,
     grouped_column,
@@ -21,6 +19,7 @@ from agent.checks.value_counts import (
     read_column_stats,
 )
 from agent.config.models import Config
+from tests.agent.checks.plans import postgres_plan
 from tests.agent.checks.test_subqueries import run, verdicts
 from tests.conftest import make_config
 from tests.support.backends import Backend
@@ -109,30 +108,20 @@ async def test_without_statistics_the_regexes_stay_in_the_scan(
     assert verdicts(split) == verdicts(fused)
 
 
-def _plan(checks: list[dict[str, Any]], tmp_path: Path) -> Any:
-    config = Config.model_validate({
-        "agent": {"state_dir": str(tmp_path)},
-        "warehouses": {"w": {"url": "postgresql+psycopg://u@h/db"}},
-        "datasets": {"t": {"table": "s.t", "checks": checks}},
-    })
-    return plan_dataset("t", config.datasets["t"], postgresql.dialect(), datetime.now(UTC),
-                        split_subqueries=True)
-
-
 def test_which_columns_could_move(tmp_path: Path) -> None:
-    plan = _plan(CHECKS, tmp_path)
+    plan = postgres_plan(CHECKS, tmp_path)
     found = sorted(grouped_column(expression) or ("", "") for expression in plan.subqueries.values())
     assert found == [("dq_distinct_values", "code"), ("dq_distinct_values", "id"),
                      ("dq_repeated_keys", "code")]
     assert sorted(movable_columns(plan)) == ["code", "id"]
     # a regex on a column nobody groups has nowhere to go
-    assert movable_columns(_plan([CHECKS[1]], tmp_path)) == []
+    assert movable_columns(postgres_plan([CHECKS[1]], tmp_path)) == []
     # a grouped column whose only other counts are of its NULLs is not worth a catalogue query;
     # one with a value-set count is
     nulls_only = [CHECKS[0], {"type": "not_null", "column": "code"}]
-    assert movable_columns(_plan(nulls_only, tmp_path)) == []
+    assert movable_columns(postgres_plan(nulls_only, tmp_path)) == []
     in_set = [*nulls_only, {"type": "accepted_values", "column": "code", "values": ["c1"]}]
-    assert movable_columns(_plan(in_set, tmp_path)) == ["code"]
+    assert movable_columns(postgres_plan(in_set, tmp_path)) == ["code"]
 
 
 def _reads(expression: Any, column: str) -> bool:
@@ -141,7 +130,7 @@ def _reads(expression: Any, column: str) -> bool:
 
 def test_statistics_decide_what_moves(tmp_path: Path) -> None:
     def moved(stats: dict[str, ColumnStats]) -> list[str]:
-        plan = _plan(CHECKS, tmp_path)
+        plan = postgres_plan(CHECKS, tmp_path)
         scan = plan.queries[0].expressions
         on_code = sum(_reads(expression, "code") for expression in scan.values())
         on_id = sum(_reads(expression, "id") for expression in scan.values())
